@@ -1,0 +1,96 @@
+import { AppError } from '@berth/common';
+import type { AppHandlers, ImageSummary, PullProgress } from '@berth/common/contract';
+import type { DockerClient } from '../docker/docker-client.js';
+import { jsonLines } from '../docker/frames.js';
+import { arr, num, obj, str, stringRecord, strings, type Json } from './json.js';
+
+export function toImageSummary(value: unknown): ImageSummary {
+  const i = obj(value);
+  return {
+    id: str(i['Id']),
+    repoTags: strings(i['RepoTags']).filter((tag) => tag !== '<none>:<none>'),
+    repoDigests: strings(i['RepoDigests']).filter((digest) => digest !== '<none>@<none>'),
+    created: num(i['Created']),
+    size: num(i['Size']),
+    containers: num(i['Containers'], -1),
+    labels: stringRecord(i['Labels']),
+  };
+}
+
+/** Splits `name[:tag][@digest]` the way the docker CLI does before POST /images/create. */
+export function splitReference(reference: string): { fromImage: string; tag: string } {
+  const at = reference.indexOf('@');
+  if (at >= 0) return { fromImage: reference.slice(0, at), tag: reference.slice(at + 1) };
+  const slash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  if (colon > slash) return { fromImage: reference.slice(0, colon), tag: reference.slice(colon + 1) };
+  return { fromImage: reference, tag: 'latest' };
+}
+
+export function toPullProgress(value: unknown): PullProgress {
+  const m = obj(value);
+  if (m['error'] !== undefined || m['errorDetail'] !== undefined) {
+    const message = str(m['error'], str(obj(m['errorDetail'])['message'], 'pull failed'));
+    throw new AppError(/not found|manifest unknown|does not exist/i.test(message) ? 'not-found' : 'internal', message);
+  }
+  const progress: PullProgress = { status: str(m['status']) };
+  const layerId = str(m['id']);
+  if (layerId !== '') progress.layerId = layerId;
+  const detail = obj(m['progressDetail']);
+  if (typeof detail['current'] === 'number') progress.current = detail['current'];
+  if (typeof detail['total'] === 'number') progress.total = detail['total'];
+  return progress;
+}
+
+const ref = (value: string): string => encodeURIComponent(value);
+
+export function createImageHandlers(docker: DockerClient): AppHandlers['images'] {
+  return {
+    async list(input, { signal }) {
+      const raw = await docker.json<unknown[]>({ method: 'GET', path: '/images/json', query: { all: input.all }, signal });
+      return arr(raw).map(toImageSummary);
+    },
+    async inspect(input, { signal }) {
+      return obj(await docker.json<Json>({ method: 'GET', path: `/images/${ref(input.id)}/json`, signal }));
+    },
+    async *pull(input, { signal }) {
+      const { fromImage, tag } = splitReference(input.reference);
+      const { body } = await docker.stream({
+        method: 'POST',
+        path: '/images/create',
+        query: { fromImage, tag, platform: input.platform },
+        signal,
+        headersTimeout: 0,
+      });
+      try {
+        for await (const message of jsonLines(body)) yield toPullProgress(message);
+      } finally {
+        body.destroy();
+      }
+    },
+    async remove(input, { signal }) {
+      const raw = await docker.json<unknown[]>({
+        method: 'DELETE',
+        path: `/images/${ref(input.id)}`,
+        query: { force: input.force, noprune: input.noPrune },
+        signal,
+      });
+      const untagged: string[] = [];
+      const deleted: string[] = [];
+      for (const entry of arr(raw)) {
+        const e = obj(entry);
+        if (typeof e['Untagged'] === 'string') untagged.push(e['Untagged']);
+        if (typeof e['Deleted'] === 'string') deleted.push(e['Deleted']);
+      }
+      return { untagged, deleted };
+    },
+    async tag(input, { signal }) {
+      await docker.json({
+        method: 'POST',
+        path: `/images/${ref(input.source)}/tag`,
+        query: { repo: input.repository, tag: input.tag },
+        signal,
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { event } from '../define.js';
+
+export const EngineEventType = z.enum([
+  'container',
+  'image',
+  'volume',
+  'network',
+  'daemon',
+  'plugin',
+  'node',
+  'service',
+  'secret',
+  'config',
+  'builder',
+]);
+export type EngineEventType = z.infer<typeof EngineEventType>;
+
+/** One message of the engine's `/events` feed, normalised. */
+export const EngineEvent = z.object({
+  type: EngineEventType,
+  /** `start`, `die`, `destroy`, `pull`, `tag`, `exec_start: sh`, … */
+  action: z.string(),
+  /** The object's id (or name, for volumes). */
+  id: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  /** Unix seconds. */
+  time: z.number(),
+  timeNano: z.number().optional(),
+});
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
+export const events = {
+  /** The engine's `/events` feed; the host keeps one connection and fans it out. */
+  onDidChange: event(EngineEvent),
+} as const;

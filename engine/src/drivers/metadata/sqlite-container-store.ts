@@ -1,0 +1,75 @@
+import { conflict } from '@berth/common';
+import type { Container } from '../../core/containers/container.js';
+import type { ContainerStore } from '../../core/containers/container-store.js';
+import type { Migration, SqliteDatabase } from './sqlite-database.js';
+
+export const containerMigrations: Migration[] = [
+  {
+    id: 'containers/0001-initial',
+    sql: `CREATE TABLE containers (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      record TEXT NOT NULL
+    )`,
+  },
+];
+
+/**
+ * Container records in SQLite (one JSON document per row; the name column enforces uniqueness),
+ * mirrored in memory because list and inspect are hot paths and this process is the only writer.
+ */
+export class SqliteContainerStore implements ContainerStore {
+  private readonly cache = new Map<string, Container>();
+  private readonly insertStatement;
+  private readonly updateStatement;
+  private readonly deleteStatement;
+
+  constructor(db: SqliteDatabase) {
+    this.insertStatement = db.prepare('INSERT INTO containers (id, name, record) VALUES (?, ?, ?)');
+    this.updateStatement = db.prepare('UPDATE containers SET name = ?, record = ? WHERE id = ?');
+    this.deleteStatement = db.prepare('DELETE FROM containers WHERE id = ?');
+    for (const row of db.prepare('SELECT record FROM containers').all() as { record: string }[]) {
+      const container = JSON.parse(row.record) as Container;
+      this.cache.set(container.id, container);
+    }
+  }
+
+  insert(container: Container): void {
+    const existing = this.findByName(container.name);
+    if (existing !== undefined) throw nameConflict(container.name, existing.id);
+    this.insertStatement.run(container.id, container.name, JSON.stringify(container));
+    this.cache.set(container.id, structuredClone(container));
+  }
+
+  update(container: Container): void {
+    const existing = this.findByName(container.name);
+    if (existing !== undefined && existing.id !== container.id) throw nameConflict(container.name, existing.id);
+    this.updateStatement.run(container.name, JSON.stringify(container), container.id);
+    this.cache.set(container.id, structuredClone(container));
+  }
+
+  delete(id: string): void {
+    this.deleteStatement.run(id);
+    this.cache.delete(id);
+  }
+
+  get(id: string): Container | undefined {
+    const container = this.cache.get(id);
+    return container === undefined ? undefined : structuredClone(container);
+  }
+
+  findByName(name: string): Container | undefined {
+    for (const container of this.cache.values()) if (container.name === name) return structuredClone(container);
+    return undefined;
+  }
+
+  list(): Container[] {
+    return [...this.cache.values()].map((container) => structuredClone(container));
+  }
+}
+
+function nameConflict(name: string, id: string) {
+  return conflict(
+    `Conflict. The container name "/${name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
+}

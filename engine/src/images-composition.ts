@@ -1,0 +1,37 @@
+import type { EngineConfig } from './config/engine-config.js';
+import type { ImageService } from './core/images/image-service.js';
+import type { Snapshotter } from './core/snapshots/snapshotter.js';
+import type { Logger } from './lib/logger.js';
+import { LocalContentStore } from './drivers/content/local-content-store.js';
+import { applyMigrations, type SqliteDatabase } from './drivers/metadata/sqlite-database.js';
+import { SqliteImageStore, imageMigrations } from './drivers/metadata/sqlite-image-store.js';
+import { OciRegistryClient } from './drivers/registry/oci-registry-client.js';
+import { OverlayfsSnapshotter } from './drivers/snapshots/overlayfs-snapshotter.js';
+import { DefaultImageService } from './services/images/image-service.js';
+
+/** Part of the composition root: the image side (content, registry, snapshots, image records). */
+export async function createImageDrivers(options: {
+  config: EngineConfig;
+  db: SqliteDatabase;
+  logger: Logger;
+}): Promise<{ images: ImageService; snapshotter: Snapshotter }> {
+  const { config, db, logger } = options;
+  applyMigrations(db, imageMigrations);
+  const content = new LocalContentStore({ dataRoot: config.dataRoot, logger: logger.child({ component: 'content' }) });
+  await content.init();
+  const snapshotter = new OverlayfsSnapshotter({ dataRoot: config.dataRoot, logger: logger.child({ component: 'snapshots' }) });
+  await snapshotter.init();
+  const registry = new OciRegistryClient({
+    logger: logger.child({ component: 'registry' }),
+    insecureRegistries: config.insecureRegistries,
+    registryMirrors: config.registryMirrors,
+  });
+  const images = new DefaultImageService({
+    content,
+    registry,
+    snapshotter,
+    store: new SqliteImageStore(db),
+    logger: logger.child({ component: 'images' }),
+  });
+  return { images, snapshotter };
+}

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { EngineConfig } from './config/engine-config.js';
+import { dataRootPaths } from './config/engine-config.js';
+import type { TaskRuntime } from './core/runtime/task-runtime.js';
+import type { Logger } from './lib/logger.js';
+import { ConmonTaskRuntime } from './drivers/runtime/conmon-task-runtime.js';
+import { findExecutable } from './platform/find-executable.js';
+
+/** Part of the composition root: the task runtime (conmon + runc/crun). */
+export async function createTaskRuntime(options: { config: EngineConfig; logger: Logger }): Promise<TaskRuntime> {
+  const { config, logger } = options;
+  const runtimePath = await findExecutable(config.runtime, ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin']);
+  const conmonPath = await findExecutable('conmon', ['/usr/bin', '/usr/libexec/podman', '/usr/local/bin', '/usr/sbin']);
+  // Attach sockets must fit in sun_path (108 bytes) whatever the data root, and stay put across
+  // engine restarts so running containers are found again: a short directory named after the data root.
+  const runDir = join('/run/berth', createHash('sha256').update(config.dataRoot).digest('hex').slice(0, 12));
+  return new ConmonTaskRuntime(
+    { runtimePath, runtimeName: config.runtime, conmonPath, stateDir: dataRootPaths(config.dataRoot).runtimeState, runDir },
+    logger,
+  );
+}

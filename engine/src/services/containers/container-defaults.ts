@@ -1,0 +1,59 @@
+import { invalidArgument } from '@berth/common';
+import type { ContainerConfig } from '../../core/containers/container.js';
+import type { ImageContainerConfig } from '../../core/images/image-config.js';
+
+/**
+ * Merges the image's defaults into the client's container config, as dockerd does: the
+ * client's Entrypoint replaces the image's (and then the image Cmd is dropped unless the client
+ * gave one), environment variables from the image are kept unless the client overrides them.
+ */
+export function mergeImageDefaults(config: ContainerConfig, image: ImageContainerConfig | undefined): ContainerConfig {
+  const merged: ContainerConfig = { ...config };
+  const imageConfig = image ?? {};
+  const clientEntrypoint = config.Entrypoint !== undefined && config.Entrypoint !== null;
+  const clientCmd = config.Cmd !== undefined && config.Cmd !== null && config.Cmd.length > 0;
+  merged.Entrypoint = clientEntrypoint ? (config.Entrypoint ?? null) : (imageConfig.Entrypoint ?? null);
+  if (clientCmd) merged.Cmd = config.Cmd ?? null;
+  else merged.Cmd = clientEntrypoint ? null : (imageConfig.Cmd ?? null);
+  // `--entrypoint ""` clears it; Docker stores that as an empty list, treated as absent.
+  if (Array.isArray(merged.Entrypoint) && merged.Entrypoint.length === 1 && merged.Entrypoint[0] === '')
+    merged.Entrypoint = null;
+  merged.Env = mergeEnv(imageConfig.Env ?? [], config.Env ?? []);
+  if (merged.WorkingDir === undefined || merged.WorkingDir === '') merged.WorkingDir = imageConfig.WorkingDir ?? '';
+  if (merged.User === undefined || merged.User === '') merged.User = imageConfig.User ?? '';
+  if (merged.StopSignal === undefined || merged.StopSignal === '') {
+    if (imageConfig.StopSignal !== undefined) merged.StopSignal = imageConfig.StopSignal;
+  }
+  merged.Labels = { ...(imageConfig.Labels ?? {}), ...(config.Labels ?? {}) };
+  merged.ExposedPorts = { ...(imageConfig.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) };
+  merged.Volumes = { ...(imageConfig.Volumes ?? {}), ...(config.Volumes ?? {}) };
+  if (merged.Healthcheck === undefined && imageConfig.Healthcheck !== undefined) merged.Healthcheck = imageConfig.Healthcheck;
+  return merged;
+}
+
+/** Image env first, client env overriding by name (the spec builder adds PATH when neither sets it). */
+export function mergeEnv(imageEnv: readonly string[], clientEnv: readonly string[]): string[] {
+  const byName = new Map<string, string>();
+  for (const entry of [...imageEnv, ...clientEnv]) {
+    const name = entry.split('=', 1)[0] ?? entry;
+    // A bare `NAME` (from `-e NAME` with NAME unset in the client) is kept as dockerd keeps it.
+    byName.set(name, entry);
+  }
+  return [...byName.values()];
+}
+
+/** The command to run: Entrypoint + Cmd. Docker refuses to create a container with neither. */
+export function commandLine(config: ContainerConfig): { path: string; args: string[] } {
+  const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  const [path, ...args] = command;
+  if (path === undefined) throw invalidArgument('No command specified');
+  return { path, args };
+}
+
+/** Docker container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, given with or without the leading slash. */
+export function validateContainerName(name: string): string {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(bare))
+    throw invalidArgument(`Invalid container name (${bare}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  return bare;
+}

@@ -1,0 +1,23 @@
+import type { ContainerLogReader, LogEntry, LogReadOptions } from '../../core/logs/log-entry.js';
+import type { ContainerService } from './container-service.js';
+
+/** `docker logs`: reads a container's log, following it while the container runs. */
+export class ContainerLogService {
+  constructor(
+    private readonly containers: ContainerService,
+    private readonly readLog: ContainerLogReader,
+  ) {}
+
+  async read(
+    reference: string,
+    options: Omit<LogReadOptions, 'isFinished'>,
+    emit: (entry: LogEntry) => void | Promise<void>,
+  ): Promise<void> {
+    const container = this.containers.get(reference);
+    const isFinished = (): boolean => {
+      const current = this.containers.find(container.id);
+      return current === undefined || (current.state.status !== 'running' && current.state.status !== 'paused');
+    };
+    await this.readLog(container.logPath, { ...options, isFinished }, emit);
+  }
+}

@@ -1,0 +1,386 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
+import type { Logger } from '../../lib/logger.js';
+import type { Container, ContainerConfig, HostConfig } from '../../core/containers/container.js';
+import { zeroTime } from '../../core/containers/container.js';
+import type { ContainerStore } from '../../core/containers/container-store.js';
+import type { RootfsMounter } from '../../core/containers/rootfs-mounter.js';
+import type { ImageService } from '../../core/images/image-service.js';
+import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
+import type { TaskExit, TaskRuntime } from '../../core/runtime/task-runtime.js';
+import type { EventBus } from '../events/event-bus.js';
+import { AttachHub, type AttachClient, type AttachOptions } from './attach-hub.js';
+import { commandLine, mergeImageDefaults, validateContainerName } from './container-defaults.js';
+import type { ContainerSpecFactory } from './container-spec.js';
+import { ExitNotifier, type ExitResult } from './exit-notifier.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { generateContainerName } from './name-generator.js';
+import { parseSignal } from './signals.js';
+
+export interface ContainerServiceOptions {
+  store: ContainerStore;
+  images: ImageService;
+  snapshotter: Snapshotter;
+  runtime: TaskRuntime;
+  mounter: RootfsMounter;
+  specFactory: ContainerSpecFactory;
+  events: EventBus;
+  /** `<dataRoot>/containers`: one directory per container (bundle, rootfs mount point, hosts files, log). */
+  containersDir: string;
+  logger: Logger;
+}
+
+export interface CreateContainerRequest {
+  name?: string;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/**
+ * Container lifecycle: records (create, remove), tasks (start, stop, kill) and the exits that
+ * tie them together. Operations on one container are serialised; different containers run in parallel.
+ */
+export class ContainerService {
+  readonly attachHub: AttachHub;
+  private readonly exits = new ExitNotifier();
+  private readonly locks = new KeyedMutex();
+  private readonly store: ContainerStore;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ContainerServiceOptions) {
+    this.store = options.store;
+    this.logger = options.logger.child({ component: 'containers' });
+    this.attachHub = new AttachHub(options.runtime, this.logger);
+  }
+
+  /** Finds a container by full ID, name (with or without `/`) or unique ID prefix. */
+  find(reference: string): Container | undefined {
+    const byId = this.store.get(reference);
+    if (byId !== undefined) return byId;
+    const name = reference.startsWith('/') ? reference.slice(1) : reference;
+    const byName = this.store.findByName(name);
+    if (byName !== undefined) return byName;
+    if (!/^[a-f0-9]+$/.test(reference)) return undefined;
+    const matches = this.store.list().filter((container) => container.id.startsWith(reference));
+    if (matches.length > 1) throw invalidArgument(`multiple containers found with provided prefix: ${reference}`);
+    return matches[0];
+  }
+
+  get(reference: string): Container {
+    const container = this.find(reference);
+    if (container === undefined) throw notFound(`No such container: ${reference}`);
+    return container;
+  }
+
+  list(): Container[] {
+    return this.store.list();
+  }
+
+  async create(request: CreateContainerRequest): Promise<Container> {
+    const imageName = request.config.Image ?? '';
+    if (imageName === '') throw invalidArgument('Config.Image is required');
+    const name =
+      request.name === undefined || request.name === ''
+        ? generateContainerName((candidate) => this.store.findByName(candidate) !== undefined)
+        : validateContainerName(request.name);
+    const existing = this.store.findByName(name);
+    if (existing !== undefined)
+      throw conflict(
+        `Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    const image = await this.options.images.get(imageName);
+    const config = mergeImageDefaults(request.config, image.config.config);
+    config.Image = imageName;
+    const { path, args } = commandLine(config);
+    const id = randomBytes(32).toString('hex');
+    config.Hostname = config.Hostname !== undefined && config.Hostname !== '' ? config.Hostname : id.slice(0, 12);
+    const directory = join(this.options.containersDir, id);
+    const container: Container = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      imageName,
+      imageId: image.id,
+      path,
+      args,
+      config,
+      hostConfig: withHostDefaults(request.hostConfig),
+      state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: zeroTime, finishedAt: zeroTime },
+      restartCount: 0,
+      snapshotKey: `container-${id}`,
+      logPath: join(directory, 'container.log'),
+    };
+    await mkdir(directory, { recursive: true, mode: 0o710 });
+    try {
+      await this.options.snapshotter.prepare(container.snapshotKey, image.chainIds.at(-1));
+      this.store.insert(container);
+    } catch (error) {
+      // Nothing half-created: the writable layer and the directory go with the failed record.
+      await this.options.snapshotter.remove(container.snapshotKey).catch(() => undefined);
+      await rm(directory, { recursive: true, force: true });
+      throw error;
+    }
+    this.publish(container, 'create');
+    return container;
+  }
+
+  async start(reference: string): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, async () => {
+      const container = this.get(id);
+      if (container.state.status === 'running' || container.state.status === 'paused')
+        throw new AppError('not-modified', 'container already started');
+      await this.startTask(container);
+    });
+  }
+
+  async stop(reference: string, timeoutSeconds?: number): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, async () => {
+      const container = this.get(id);
+      if (container.state.status !== 'running' && container.state.status !== 'paused')
+        throw new AppError('not-modified', 'container already stopped');
+      await this.stopTask(container, timeoutSeconds);
+    });
+  }
+
+  async kill(reference: string, signalName: string | undefined): Promise<void> {
+    const container = this.get(reference);
+    const signal = parseSignal(signalName ?? 'KILL');
+    if (container.state.status !== 'running' && container.state.status !== 'paused')
+      throw conflict(`Cannot kill container: ${reference}: Container ${container.id} is not running`);
+    await this.options.runtime.kill(container.id, signal);
+    if (signal !== 'WINCH') this.publish(container, 'kill', { signal: String(signal) });
+  }
+
+  async remove(reference: string, options: { force: boolean }): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, async () => {
+      const container = this.get(id);
+      if (container.state.status === 'running' || container.state.status === 'paused') {
+        if (!options.force)
+          throw conflict(
+            `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
+          );
+        await this.options.runtime.kill(container.id, 'KILL').catch(() => undefined);
+        await this.awaitExitRecorded(container.id);
+      }
+      await this.removeRecord(this.get(id));
+    });
+  }
+
+  async attach(reference: string, request: { options: AttachOptions; client: AttachClient }): Promise<void> {
+    const container = this.get(reference);
+    const isRunning = container.state.status === 'running' || container.state.status === 'paused';
+    await this.attachHub.attach(container.id, isRunning, request.client, request.options);
+  }
+
+  async resize(reference: string, size: { rows: number; columns: number }): Promise<void> {
+    const container = this.get(reference);
+    if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+    if (container.config.Tty !== true || size.rows <= 0 || size.columns <= 0) return;
+    await this.options.runtime.resize(container.id, size);
+  }
+
+  /**
+   * Resolves with the exit status once `condition` holds. The promise for `next-exit`/`removed`
+   * is registered synchronously, so a wait opened before start cannot miss the exit.
+   */
+  wait(reference: string, condition: WaitCondition, signal: AbortSignal): Promise<ExitResult> {
+    const container = this.get(reference);
+    return new Promise<ExitResult>((resolve, reject) => {
+      const isRunning = container.state.status === 'running' || container.state.status === 'paused';
+      if (condition === 'not-running' && !isRunning) {
+        resolve({ exitCode: container.state.exitCode });
+        return;
+      }
+      const unsubscribe =
+        condition === 'removed'
+          ? this.exits.onRemoved(container.id, resolve)
+          : this.exits.onNextExit(container.id, resolve);
+      signal.addEventListener(
+        'abort',
+        () => {
+          unsubscribe();
+          reject(new AppError('canceled', 'wait canceled'));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /**
+   * Reconciles records with reality after an engine (re)start: containers whose task exited while
+   * the engine was away get their real exit code; live ones are watched again.
+   */
+  async restore(): Promise<void> {
+    for (const container of this.store.list()) {
+      if (container.state.status !== 'running' && container.state.status !== 'paused') continue;
+      const exit = await this.options.runtime.readExit(container.id).catch(() => undefined);
+      const status = await this.options.runtime.status(container.id).catch(() => undefined);
+      if (exit !== undefined || status === undefined || status === 'stopped') {
+        await this.recordExit(container.id, exit ?? { exitCode: 255, finishedAt: new Date(), oomKilled: false });
+      } else {
+        this.watchExit(container.id);
+      }
+    }
+  }
+
+  private async startTask(container: Container): Promise<void> {
+    const directory = join(this.options.containersDir, container.id);
+    const rootfs = join(directory, 'rootfs');
+    const runtime = this.options.runtime;
+    try {
+      const mounts = await this.options.snapshotter.mounts(container.snapshotKey);
+      await this.options.mounter.mount(mounts, rootfs);
+      const spec = await this.options.specFactory.build(container, { directory, rootfs });
+      await runtime.delete(container.id, { force: true }).catch(() => undefined);
+      const consoleSize = container.hostConfig.ConsoleSize;
+      const created = await runtime.create({
+        containerId: container.id,
+        bundleDir: join(directory, 'bundle'),
+        spec,
+        tty: container.config.Tty === true,
+        openStdin: container.config.OpenStdin === true,
+        stdinOnce: container.config.StdinOnce === true,
+        logPath: container.logPath,
+        ...(Array.isArray(consoleSize) && consoleSize[0] > 0 && consoleSize[1] > 0
+          ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
+          : {}),
+      });
+      await this.attachHub.connectPending(container.id);
+      await runtime.start(container.id);
+      container.state = {
+        ...container.state,
+        status: 'running',
+        pid: created.pid,
+        exitCode: 0,
+        error: '',
+        oomKilled: false,
+        startedAt: new Date().toISOString(),
+        finishedAt: zeroTime,
+      };
+      this.store.update(container);
+      this.watchExit(container.id);
+      this.publish(container, 'start');
+    } catch (error) {
+      await runtime.delete(container.id, { force: true }).catch(() => undefined);
+      await this.options.mounter.unmount(rootfs).catch(() => undefined);
+      const message = error instanceof Error ? error.message : String(error);
+      // dockerd records the failure on the container: 127 when the command does not exist, 126 when it cannot run.
+      container.state = {
+        ...container.state,
+        status: container.state.status === 'created' ? 'created' : 'exited',
+        exitCode: /not found|no such file/i.test(message) ? 127 : /permission denied/i.test(message) ? 126 : 128,
+        error: message,
+      };
+      this.store.update(container);
+      this.exits.exited(container.id, { exitCode: container.state.exitCode, error: message });
+      throw error;
+    }
+  }
+
+  private async stopTask(container: Container, timeoutSeconds?: number): Promise<void> {
+    const timeout = timeoutSeconds ?? container.config.StopTimeout ?? 10;
+    const stopSignal = parseSignal(container.config.StopSignal ?? 'TERM');
+    const exited = this.awaitExitRecorded(container.id);
+    if (timeout !== 0) {
+      await this.options.runtime.kill(container.id, stopSignal).catch(() => undefined);
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeout < 0 ? 2 ** 31 - 1 : timeout * 1000).unref()),
+      ]);
+      if (!timedOut) return;
+    }
+    await this.options.runtime.kill(container.id, 'KILL').catch(() => undefined);
+    await exited;
+  }
+
+  /** Resolves once the container's exit has been recorded (state no longer running). */
+  private awaitExitRecorded(id: string): Promise<void> {
+    const container = this.store.get(id);
+    if (container === undefined || (container.state.status !== 'running' && container.state.status !== 'paused'))
+      return Promise.resolve();
+    return new Promise((resolve) => this.exits.onNextExit(id, () => resolve()));
+  }
+
+  private watchExit(id: string): void {
+    this.options.runtime.waitExit(id).then(
+      (exit) => this.recordExit(id, exit),
+      (error: unknown) => {
+        this.logger.error({ err: error, containerId: id }, 'lost track of task exit');
+        return this.recordExit(id, { exitCode: 255, finishedAt: new Date(), oomKilled: false });
+      },
+    ).catch((error: unknown) => this.logger.error({ err: error, containerId: id }, 'recording exit failed'));
+  }
+
+  private async recordExit(id: string, exit: TaskExit): Promise<void> {
+    const container = this.store.get(id);
+    if (container === undefined) return;
+    const directory = join(this.options.containersDir, id);
+    await this.options.runtime.delete(id, { force: true }).catch((error: unknown) =>
+      this.logger.warn({ err: error, containerId: id }, 'runtime delete failed'),
+    );
+    await this.options.mounter.unmount(join(directory, 'rootfs')).catch((error: unknown) =>
+      this.logger.warn({ err: error, containerId: id }, 'unmount failed'),
+    );
+    container.state = {
+      ...container.state,
+      status: 'exited',
+      pid: 0,
+      exitCode: exit.exitCode,
+      oomKilled: exit.oomKilled,
+      finishedAt: exit.finishedAt.toISOString(),
+    };
+    this.store.update(container);
+    this.publish(container, 'die', { exitCode: String(exit.exitCode) });
+    this.exits.exited(id, { exitCode: exit.exitCode });
+    if (container.hostConfig.AutoRemove === true) {
+      await this.locks
+        .run(id, async () => {
+          const current = this.store.get(id);
+          if (current !== undefined && current.state.status === 'exited') await this.removeRecord(current);
+        })
+        .catch((error: unknown) => this.logger.error({ err: error, containerId: id }, 'auto-remove failed'));
+    }
+  }
+
+  private async removeRecord(container: Container): Promise<void> {
+    const directory = join(this.options.containersDir, container.id);
+    container.state.status = 'removing';
+    this.store.update(container);
+    await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
+    await this.options.mounter.unmount(join(directory, 'rootfs'));
+    await this.options.snapshotter.remove(container.snapshotKey);
+    await rm(directory, { recursive: true, force: true });
+    this.store.delete(container.id);
+    this.attachHub.dropPending(container.id);
+    this.publish(container, 'destroy');
+    this.exits.removed(container.id, { exitCode: container.state.exitCode });
+  }
+
+  private publish(container: Container, action: string, extra: Record<string, string> = {}): void {
+    this.options.events.publish({
+      type: 'container',
+      action,
+      actor: {
+        id: container.id,
+        attributes: { ...(container.config.Labels ?? {}), image: container.imageName, name: container.name, ...extra },
+      },
+    });
+  }
+}
+
+function withHostDefaults(hostConfig: HostConfig): HostConfig {
+  return {
+    ...hostConfig,
+    NetworkMode: hostConfig.NetworkMode === undefined || hostConfig.NetworkMode === '' || hostConfig.NetworkMode === 'default' ? 'bridge' : hostConfig.NetworkMode,
+    LogConfig: { Type: 'json-file', Config: {}, ...(hostConfig.LogConfig?.Type ? hostConfig.LogConfig : {}) },
+    ShmSize: hostConfig.ShmSize !== undefined && hostConfig.ShmSize > 0 ? hostConfig.ShmSize : 67_108_864,
+    RestartPolicy: hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+  };
+}

@@ -1,0 +1,83 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Container } from '../../core/containers/container.js';
+import type { OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
+import { bindMount, buildOciSpec } from './oci-spec-builder.js';
+import { resolveUser } from './user-resolver.js';
+
+/** Turns a container record into the OCI runtime spec for its next start. */
+export interface ContainerSpecFactory {
+  build(container: Container, paths: { directory: string; rootfs: string }): Promise<OciSpec>;
+}
+
+export interface DockerSpecFactoryOptions {
+  /** Docker's default seccomp profile for a capability set. */
+  defaultSeccomp: (capabilities: readonly string[]) => OciSeccomp;
+  /** cgroupfs parent of every container's cgroup. */
+  cgroupParent: string;
+}
+
+/**
+ * Translates Docker's Config/HostConfig into the spec builder's input, and writes the files Docker
+ * bind-mounts into every container (/etc/hostname, /etc/hosts, /etc/resolv.conf).
+ */
+export class DockerSpecFactory implements ContainerSpecFactory {
+  constructor(private readonly options: DockerSpecFactoryOptions) {}
+
+  async build(container: Container, paths: { directory: string; rootfs: string }): Promise<OciSpec> {
+    const { config, hostConfig } = container;
+    const hostname = config.Hostname ?? container.id.slice(0, 12);
+    await writeFile(join(paths.directory, 'hostname'), `${hostname}\n`);
+    await writeFile(
+      join(paths.directory, 'hosts'),
+      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t${hostname}\n`,
+    );
+    await writeFile(join(paths.directory, 'resolv.conf'), await containerResolvConf());
+    const securityOptions = hostConfig.SecurityOpt ?? [];
+    const unconfined = securityOptions.some((option) => /^seccomp[=:]unconfined$/.test(option));
+    const noNewPrivileges = securityOptions.some((option) => /^no-new-privileges(?:[=:]true)?$/.test(option));
+    const consoleSize = hostConfig.ConsoleSize;
+    return buildOciSpec({
+      rootfsPath: paths.rootfs,
+      args: [container.path, ...container.args],
+      env: config.Env ?? [],
+      cwd: config.WorkingDir ?? '',
+      user: await resolveUser(paths.rootfs, config.User),
+      hostname,
+      tty: config.Tty === true,
+      ...(Array.isArray(consoleSize) && consoleSize[0] > 0 && consoleSize[1] > 0
+        ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
+        : {}),
+      readonlyRootfs: hostConfig.ReadonlyRootfs === true,
+      privileged: hostConfig.Privileged === true,
+      capAdd: hostConfig.CapAdd ?? [],
+      capDrop: hostConfig.CapDrop ?? [],
+      noNewPrivileges,
+      seccomp: unconfined ? 'unconfined' : this.options.defaultSeccomp,
+      mounts: [
+        bindMount(join(paths.directory, 'resolv.conf'), '/etc/resolv.conf'),
+        bindMount(join(paths.directory, 'hostname'), '/etc/hostname'),
+        bindMount(join(paths.directory, 'hosts'), '/etc/hosts'),
+      ],
+      cgroupsPath: `${this.options.cgroupParent}/${container.id}`,
+      shmSize: hostConfig.ShmSize ?? 67_108_864,
+      annotations: {},
+    });
+  }
+}
+
+/**
+ * dockerd's rule: the host's resolv.conf without loopback nameservers (unreachable from the
+ * container's network namespace), falling back to public resolvers when none remain.
+ */
+async function containerResolvConf(): Promise<string> {
+  let host = '';
+  try {
+    host = await readFile('/etc/resolv.conf', 'utf8');
+  } catch {
+    // No resolv.conf on the host: the fallback below applies.
+  }
+  const lines = host.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
+  if (!lines.some((line) => /^\s*nameserver\s/.test(line))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
+  return `${lines.filter((line) => line.trim() !== '').join('\n')}\n`;
+}

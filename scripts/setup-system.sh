@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system packages Berth needs (Debian/Ubuntu, as root). Packages already present are
+# not reinstalled, so this is quick on a prepared machine.
+set -euo pipefail
+
+packages=(
+  runc conmon netavark aardvark-dns golang-github-containers-common # runtime, monitor, networking, seccomp profile
+  iptables iproute2 attr util-linux tini catatonit                   # mounts, xattrs, --init
+  docker-registry busybox-static umoci skopeo                        # test registry and offline test images
+  chromium tmux                                                      # UI tests, interactive CLI checks
+)
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "berth setup: this script installs packages with apt-get (Debian/Ubuntu)." >&2
+  echo "On another system install the equivalents of: ${packages[*]}" >&2
+  exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "berth setup: run as root (sudo) to install system packages: ${packages[*]}" >&2
+  exit 1
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "berth setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
