@@ -7,11 +7,27 @@ const layerMessage = 'see ARCHITECTURE.md#layers';
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'out/**', '**/*.d.ts', 'renderer/dist/**', 'test-results/**', 'artifacts/**'] },
   js.configs.recommended,
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        URL: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
@@ -24,8 +40,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/services/**', '**/drivers/**', '**/api/**', '**/platform/**'], message: `core/ depends on nothing else in the engine (${layerMessage})` },
-            { group: ['node:fs*', 'node:child_process', 'node:net', 'node:http'], message: `core/ does no I/O (${layerMessage})` },
+            {
+              group: ['**/services/**', '**/drivers/**', '**/api/**', '**/platform/**'],
+              message: `core/ depends on nothing else in the engine (${layerMessage})`,
+            },
+            {
+              group: ['node:fs*', 'node:child_process', 'node:net', 'node:http'],
+              message: `core/ does no I/O (${layerMessage})`,
+            },
           ],
         },
       ],
@@ -38,7 +60,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/drivers/**', '**/api/**', '**/platform/**'], message: `services/ use core/ interfaces, injected by engine.ts (${layerMessage})` },
+            {
+              group: ['**/drivers/**', '**/api/**', '**/platform/**'],
+              message: `services/ use core/ interfaces, injected by engine.ts (${layerMessage})`,
+            },
             { group: ['node:child_process'], message: `only platform/ spawns processes (${layerMessage})` },
           ],
         },
@@ -78,7 +103,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', 'react', '**/engine/**'], message: `common/ is pure TypeScript (${layerMessage})` }] },
+        {
+          patterns: [
+            { group: ['node:*', 'electron', 'react', '**/engine/**'], message: `common/ is pure TypeScript (${layerMessage})` },
+          ],
+        },
       ],
     },
   },

@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 
 // Built once into renderer/dist; served by app-host (web mode) or the app:// protocol (Electron).
 export default defineConfig({

@@ -20,7 +20,7 @@ function walk(dir, found) {
   return found;
 }
 
-const distDirs = ['common/dist', 'engine/dist'].map((dir) => join(root, dir));
+const distDirs = ['common/dist', 'engine/dist', 'app-host/dist', 'electron/dist'].map((dir) => join(root, dir));
 const files = distDirs
   .flatMap((dir) => {
     try {
@@ -41,9 +41,8 @@ if (files.length === 0) {
   process.stderr.write(`no ${mode} test files found (did you run npm run build?)\n`);
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root },
-);
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(result.status ?? 1);

@@ -47,10 +47,14 @@ export class ContractDispatcher<C extends ContractSpec> {
       if (entry === undefined || entry.spec.kind !== 'method') throw new AppError('not-found', `unknown method "${channel}"`);
       const input = entry.spec.input.safeParse(rawInput ?? {});
       if (!input.success) throw new AppError('invalid-argument', `invalid input for ${channel}: ${zodMessage(input.error)}`);
-      const handler = this.#handler(entry.service, entry.member) as (input: unknown, ctx: { signal: AbortSignal }) => Promise<unknown>;
+      const handler = this.#handler(entry.service, entry.member) as (
+        input: unknown,
+        ctx: { signal: AbortSignal },
+      ) => Promise<unknown>;
       const result = await handler(input.data, { signal });
       const output = entry.spec.output.safeParse(result);
-      if (!output.success) throw new AppError('internal', `engine answer for ${channel} did not match the contract: ${zodMessage(output.error)}`);
+      if (!output.success)
+        throw new AppError('internal', `engine answer for ${channel} did not match the contract: ${zodMessage(output.error)}`);
       return { ok: true, value: output.data };
     } catch (error) {
       return { ok: false, error: serializeError(error) };
@@ -79,14 +83,18 @@ export class ContractDispatcher<C extends ContractSpec> {
     const input = entry.spec.input.safeParse(rawInput ?? {});
     if (!input.success) throw new AppError('invalid-argument', `invalid input for ${channel}: ${zodMessage(input.error)}`);
     const itemSchema = entry.spec.item;
-    const handler = this.#handler(entry.service, entry.member) as (input: unknown, ctx: { signal: AbortSignal }) => AsyncIterable<unknown>;
+    const handler = this.#handler(entry.service, entry.member) as (
+      input: unknown,
+      ctx: { signal: AbortSignal },
+    ) => AsyncIterable<unknown>;
     const source = handler(input.data, { signal });
     return {
       async *[Symbol.asyncIterator]() {
         for await (const item of source) {
           if (signal.aborted) return;
           const parsed = itemSchema.safeParse(item);
-          if (!parsed.success) throw new AppError('internal', `stream item for ${channel} did not match the contract: ${zodMessage(parsed.error)}`);
+          if (!parsed.success)
+            throw new AppError('internal', `stream item for ${channel} did not match the contract: ${zodMessage(parsed.error)}`);
           yield parsed.data;
         }
       },

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   const dockerHost = values.host === undefined ? defaultDockerHost() : parseDockerHost(values.host);
   const listen = parseListen(values.listen);
   if (!isLoopbackHost(listen.host) && !values['allow-non-loopback']) {
-    throw new Error(`refusing to listen on non-loopback address ${listen.host}; pass --allow-non-loopback (and put TLS or an SSH tunnel in front)`);
+    throw new Error(
+      `refusing to listen on non-loopback address ${listen.host}; pass --allow-non-loopback (and put TLS or an SSH tunnel in front)`,
+    );
   }
   const staticDir = values['renderer-dir'] ?? fileURLToPath(new URL('../../renderer/dist', import.meta.url));
   const docker = new DockerClient(dockerHost);

@@ -10,6 +10,10 @@ import { applyMigrations, openDatabase } from './drivers/metadata/sqlite-databas
 import { SqliteContainerStore, containerMigrations } from './drivers/metadata/sqlite-container-store.js';
 import { readK8sFileLog } from './drivers/logs/k8s-file-log-reader.js';
 import { hostSeccompTarget, loadSeccompProfile, toOciSeccomp } from './drivers/runtime/seccomp-profile.js';
+import { readBoundingCapabilityMask, readHostNofileLimit } from './drivers/runtime/host-limits.js';
+import { listThermalThrottlePaths } from './drivers/runtime/host-masked-paths.js';
+import { listHostDevices } from './drivers/runtime/host-devices.js';
+import { capabilitiesFromMask } from './services/containers/capabilities.js';
 import { EventBus } from './services/events/event-bus.js';
 import { ContainerService } from './services/containers/container-service.js';
 import { ContainerLogService } from './services/containers/container-log-service.js';
@@ -44,6 +48,8 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
     applyMigrations(db, [...containerMigrations]);
 
     const seccompProfile = await loadSeccompProfile();
+    const hostNofileLimit = await readHostNofileLimit();
+    const capabilityMask = await readBoundingCapabilityMask();
     const runtime = await createTaskRuntime({ config, logger });
     const containers = new ContainerService({
       store: new SqliteContainerStore(db),
@@ -54,6 +60,10 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       specFactory: new DockerSpecFactory({
         defaultSeccomp: (capabilities) => toOciSeccomp(seccompProfile, hostSeccompTarget(capabilities)),
         cgroupParent: '/berth',
+        ...(hostNofileLimit !== undefined ? { hostNofileLimit } : {}),
+        ...(capabilityMask !== undefined ? { hostCapabilities: capabilitiesFromMask(capabilityMask) } : {}),
+        extraMaskedPaths: await listThermalThrottlePaths(),
+        listHostDevices: () => listHostDevices(),
       }),
       events,
       containersDir: paths.containers,

@@ -25,7 +25,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     engine = await startEngine(config, logger);
   } catch (error) {
-    const message = error instanceof AppError ? error.message : (error as Error).stack ?? String(error);
+    const message = error instanceof AppError ? error.message : ((error as Error).stack ?? String(error));
     logger.fatal({ err: error }, 'engine failed to start');
     logger.flush();
     process.stderr.write(`berth engine: ${message}\n`);

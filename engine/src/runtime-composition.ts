@@ -10,7 +10,14 @@ import { findExecutable } from './platform/find-executable.js';
 /** Part of the composition root: the task runtime (conmon + runc/crun). */
 export async function createTaskRuntime(options: { config: EngineConfig; logger: Logger }): Promise<TaskRuntime> {
   const { config, logger } = options;
-  const runtimePath = await findExecutable(config.runtime, ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin']);
+  const runtimePath = await findExecutable(config.runtime, [
+    '/usr/sbin',
+    '/usr/bin',
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/sbin',
+    '/bin',
+  ]);
   const conmonPath = await findExecutable('conmon', ['/usr/bin', '/usr/libexec/podman', '/usr/local/bin', '/usr/sbin']);
   // Attach sockets must fit in sun_path (108 bytes) whatever the data root, and stay put across
   // engine restarts so running containers are found again: a short directory named after the data root.

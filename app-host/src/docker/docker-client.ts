@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { Client, errors as undiciErrors } from 'undici';
+import type { Readable } from 'node:stream';
+import { Client, Pool, errors as undiciErrors } from 'undici';
 import { AppError, type ErrorKind } from '@berth/common';
 import type { DockerHost } from './docker-host.js';
 
@@ -60,21 +60,24 @@ function buildPath(path: string, query: Readonly<Record<string, QueryValue>> | u
  */
 export class DockerClient {
   readonly host: DockerHost;
-  readonly #client: Client;
+  /** Short request/response calls share a small pool of keep-alive connections. */
+  readonly #pool: Pool;
+  /** Long-lived streams (events, logs, stats, pull) each get their own connection. */
+  readonly #streams = new Set<Client>();
 
   constructor(host: DockerHost) {
     this.host = host;
-    this.#client = new Client('http://localhost', {
+    this.#pool = new Pool('http://localhost', {
       socketPath: host.socketPath,
-      bodyTimeout: 0,
+      connections: 6,
       keepAliveTimeout: 10_000,
-      pipelining: 0,
+      bodyTimeout: 0,
     });
   }
 
   /** A request whose JSON (or empty) response body is returned. */
   async json<T = unknown>(request: DockerRequest): Promise<T> {
-    const { body } = await this.stream(request);
+    const { body } = await this.#send(this.#pool, request);
     const text = await readText(body);
     if (text.trim() === '') return undefined as T;
     try {
@@ -86,9 +89,27 @@ export class DockerClient {
 
   /** A request whose successful body is handed back unread (logs, stats, pull, events). */
   async stream(request: DockerRequest): Promise<DockerStreamResponse> {
+    const client = new Client('http://localhost', { socketPath: this.host.socketPath, bodyTimeout: 0, pipelining: 1 });
+    this.#streams.add(client);
+    const release = (): void => {
+      this.#streams.delete(client);
+      void client.destroy().catch(() => undefined);
+    };
+    try {
+      const response = await this.#send(client, request);
+      response.body.once('close', release);
+      response.body.once('end', release);
+      return response;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async #send(dispatcher: Pool | Client, request: DockerRequest): Promise<DockerStreamResponse> {
     let response;
     try {
-      response = await this.#client.request({
+      response = await dispatcher.request({
         method: request.method,
         path: buildPath(request.path, request.query),
         headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
@@ -108,7 +129,9 @@ export class DockerClient {
   }
 
   async close(): Promise<void> {
-    await this.#client.close().catch(() => undefined);
+    for (const client of this.#streams) void client.destroy().catch(() => undefined);
+    this.#streams.clear();
+    await this.#pool.close().catch(() => undefined);
   }
 
   #connectionError(error: unknown): AppError {

@@ -1,11 +1,18 @@
-import type { AppHandlers, ContainerDetails, ContainerState, ContainerStats, ContainerSummary, LogLine, PortBinding } from '@berth/common/contract';
+import type {
+  AppHandlers,
+  ContainerDetails,
+  ContainerState,
+  ContainerStats,
+  ContainerSummary,
+  LogLine,
+  PortBinding,
+} from '@berth/common/contract';
 import type { DockerClient } from '../docker/docker-client.js';
 import { jsonLines, LineSplitter, StdcopyDemuxer, type StdStream } from '../docker/frames.js';
 import { arr, bool, num, obj, optStr, str, stringRecord, type Json } from './json.js';
 
 const states: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
-const toState = (value: unknown): ContainerState =>
-  states.find((state) => state === value) ?? 'exited';
+const toState = (value: unknown): ContainerState => states.find((state) => state === value) ?? 'exited';
 
 function toPort(value: unknown): PortBinding {
   const p = obj(value);
@@ -164,10 +171,22 @@ export function createContainerHandlers(docker: DockerClient): AppHandlers['cont
       await docker.json({ method: 'POST', path: `/containers/${id(input.id)}/start`, signal });
     },
     async stop(input, { signal }) {
-      await docker.json({ method: 'POST', path: `/containers/${id(input.id)}/stop`, query: { t: input.timeoutSeconds }, signal, headersTimeout: 0 });
+      await docker.json({
+        method: 'POST',
+        path: `/containers/${id(input.id)}/stop`,
+        query: { t: input.timeoutSeconds },
+        signal,
+        headersTimeout: 0,
+      });
     },
     async restart(input, { signal }) {
-      await docker.json({ method: 'POST', path: `/containers/${id(input.id)}/restart`, query: { t: input.timeoutSeconds }, signal, headersTimeout: 0 });
+      await docker.json({
+        method: 'POST',
+        path: `/containers/${id(input.id)}/restart`,
+        query: { t: input.timeoutSeconds },
+        signal,
+        headersTimeout: 0,
+      });
     },
     async pause(input, { signal }) {
       await docker.json({ method: 'POST', path: `/containers/${id(input.id)}/pause`, signal });
@@ -176,7 +195,12 @@ export function createContainerHandlers(docker: DockerClient): AppHandlers['cont
       await docker.json({ method: 'POST', path: `/containers/${id(input.id)}/unpause`, signal });
     },
     async remove(input, { signal }) {
-      await docker.json({ method: 'DELETE', path: `/containers/${id(input.id)}`, query: { force: input.force, v: input.removeVolumes }, signal });
+      await docker.json({
+        method: 'DELETE',
+        path: `/containers/${id(input.id)}`,
+        query: { force: input.force, v: input.removeVolumes },
+        signal,
+      });
     },
     async *logs(input, { signal }) {
       const details = toContainerDetails(await docker.json({ method: 'GET', path: `/containers/${id(input.id)}/json`, signal }));
@@ -198,10 +222,12 @@ export function createContainerHandlers(docker: DockerClient): AppHandlers['cont
       const lines = new LineSplitter();
       try {
         for await (const chunk of body) {
-          const frames = demuxer === undefined ? [{ stream: 'stdout' as const, data: chunk as Buffer }] : demuxer.push(chunk as Buffer);
+          const frames =
+            demuxer === undefined ? [{ stream: 'stdout' as const, data: chunk as Buffer }] : demuxer.push(chunk as Buffer);
           const out: LogLine[] = [];
           for (const frame of frames) {
-            for (const text of lines.push(frame.stream, frame.data.toString('utf8'))) out.push(toLogLine(frame.stream, text, input.timestamps));
+            for (const text of lines.push(frame.stream, frame.data.toString('utf8')))
+              out.push(toLogLine(frame.stream, text, input.timestamps));
           }
           if (out.length > 0) yield { lines: out };
         }

@@ -48,7 +48,11 @@ export function createEngineHandlers(docker: DockerClient, hub: EventHub): AppHa
         await docker.json({ method: 'GET', path: '/_ping', signal, headersTimeout: 5000 });
         return { ...hub.status, state: 'running' as const, host: docker.host.display };
       } catch (error) {
-        return { state: 'unreachable' as const, host: docker.host.display, message: error instanceof Error ? error.message : String(error) };
+        return {
+          state: 'unreachable' as const,
+          host: docker.host.display,
+          message: error instanceof Error ? error.message : String(error),
+        };
       }
     },
     onDidChangeStatus(emit) {

@@ -5,7 +5,17 @@ import { jsonLines } from '../docker/frames.js';
 import { num, obj, str, stringRecord } from './json.js';
 
 const eventTypes: readonly EngineEventType[] = [
-  'container', 'image', 'volume', 'network', 'daemon', 'plugin', 'node', 'service', 'secret', 'config', 'builder',
+  'container',
+  'image',
+  'volume',
+  'network',
+  'daemon',
+  'plugin',
+  'node',
+  'service',
+  'secret',
+  'config',
+  'builder',
 ];
 
 export function toEngineEvent(value: unknown): EngineEvent | undefined {
@@ -106,7 +116,12 @@ export class EventHub {
     this.#abort = abort;
     const host = this.#docker.host.display;
     try {
-      const { headers, body } = await this.#docker.stream({ method: 'GET', path: '/events', signal: abort.signal, headersTimeout: 10_000 });
+      const { headers, body } = await this.#docker.stream({
+        method: 'GET',
+        path: '/events',
+        signal: abort.signal,
+        headersTimeout: 10_000,
+      });
       const apiVersion = headers['api-version'];
       this.#delay = this.#retryMs;
       this.#setStatus({ state: 'running', host, ...(typeof apiVersion === 'string' ? { apiVersion } : {}) });

@@ -33,7 +33,12 @@ export function createVolumeHandlers(docker: DockerClient): AppHandlers['volumes
       return toVolumeSummary(await docker.json({ method: 'POST', path: '/volumes/create', body, signal }));
     },
     async remove(input, { signal }) {
-      await docker.json({ method: 'DELETE', path: `/volumes/${encodeURIComponent(input.name)}`, query: { force: input.force }, signal });
+      await docker.json({
+        method: 'DELETE',
+        path: `/volumes/${encodeURIComponent(input.name)}`,
+        query: { force: input.force },
+        signal,
+      });
     },
   };
 }

@@ -61,7 +61,12 @@ export interface SecurityPolicy {
   readonly cookieName: string;
 }
 
-export function createSecurityPolicy(token: string, listenHost: string, port: number, extraNames: readonly string[] = []): SecurityPolicy {
+export function createSecurityPolicy(
+  token: string,
+  listenHost: string,
+  port: number,
+  extraNames: readonly string[] = [],
+): SecurityPolicy {
   const allowedHosts = allowedHostsFor(listenHost, port, extraNames);
   return { token, allowedHosts, allowedOrigins: originsFor(allowedHosts), cookieName: cookieNameFor(port) };
 }
@@ -121,7 +126,11 @@ export function checkRequest(facts: RequestFacts, kind: RequestKind, policy: Sec
     if (!tokensEqual(queryToken, policy.token)) return { action: 'deny', status: 401, reason: 'invalid token' };
     url.searchParams.delete('token');
     const search = url.searchParams.toString();
-    return { action: 'exchange', setCookie: sessionCookie(policy), location: `${url.pathname}${search === '' ? '' : `?${search}`}` };
+    return {
+      action: 'exchange',
+      setCookie: sessionCookie(policy),
+      location: `${url.pathname}${search === '' ? '' : `?${search}`}`,
+    };
   }
 
   // 4. The token itself: cookie (browser) or bearer (scripts, tests).
@@ -143,7 +152,8 @@ export function checkRequest(facts: RequestFacts, kind: RequestKind, policy: Sec
   if (kind === 'api') {
     if (facts.method !== 'POST') return { action: 'deny', status: 400, reason: 'API calls use POST' };
     const contentType = header(facts, 'content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (contentType !== 'application/json') return { action: 'deny', status: 415, reason: 'API calls need Content-Type: application/json' };
+    if (contentType !== 'application/json')
+      return { action: 'deny', status: 415, reason: 'API calls need Content-Type: application/json' };
   }
   return { action: 'allow', via };
 }

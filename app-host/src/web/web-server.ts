@@ -176,7 +176,12 @@ export async function startWebServer<C extends ContractSpec>(options: WebServerO
       return;
     }
     if (decision.action === 'exchange') {
-      res.writeHead(303, { ...headers, 'set-cookie': decision.setCookie, location: decision.location, 'cache-control': 'no-store' });
+      res.writeHead(303, {
+        ...headers,
+        'set-cookie': decision.setCookie,
+        location: decision.location,
+        'cache-control': 'no-store',
+      });
       res.end();
       return;
     }
@@ -237,13 +242,17 @@ export async function startWebServer<C extends ContractSpec>(options: WebServerO
         active.delete(message.id);
         return;
       }
-      if (active.has(message.id)) return void send({ type: 'error', id: message.id, error: { kind: 'conflict', message: 'id in use' } });
+      if (active.has(message.id))
+        return void send({ type: 'error', id: message.id, error: { kind: 'conflict', message: 'id in use' } });
       if (active.size >= MAX_STREAMS_PER_SOCKET) {
         return void send({ type: 'error', id: message.id, error: { kind: 'unavailable', message: 'too many open streams' } });
       }
       if (message.type === 'subscribe') {
         try {
-          const dispose = dispatcher.subscribe(message.channel, (payload) => void send({ type: 'event', id: message.id, payload }));
+          const dispose = dispatcher.subscribe(
+            message.channel,
+            (payload) => void send({ type: 'event', id: message.id, payload }),
+          );
           active.set(message.id, dispose);
         } catch (error) {
           void send({ type: 'error', id: message.id, error: serializeError(error) });

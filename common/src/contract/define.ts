@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SerializedError } from './wire.js';
 
 /**
  * Building blocks of the app contract. A contract is a record of services; a service is a record
@@ -29,17 +30,17 @@ export type MemberSpec = MethodSpec | EventSpec | StreamSpec;
 export type ServiceSpec = Readonly<Record<string, MemberSpec>>;
 export type ContractSpec = Readonly<Record<string, ServiceSpec>>;
 
-export const method = <I extends z.ZodType, O extends z.ZodType>(spec: {
-  input: I;
-  output: O;
-}): MethodSpec<I, O> => ({ kind: 'method', ...spec });
+export const method = <I extends z.ZodType, O extends z.ZodType>(spec: { input: I; output: O }): MethodSpec<I, O> => ({
+  kind: 'method',
+  ...spec,
+});
 
 export const event = <P extends z.ZodType>(payload: P): EventSpec<P> => ({ kind: 'event', payload });
 
-export const stream = <I extends z.ZodType, T extends z.ZodType>(spec: {
-  input: I;
-  item: T;
-}): StreamSpec<I, T> => ({ kind: 'stream', ...spec });
+export const stream = <I extends z.ZodType, T extends z.ZodType>(spec: { input: I; item: T }): StreamSpec<I, T> => ({
+  kind: 'stream',
+  ...spec,
+});
 
 /** A channel name such as `containers.start`. */
 export type ChannelOf<C extends ContractSpec> = {
@@ -87,7 +88,7 @@ export interface StreamObserver<T> {
   /** Called once when the stream finishes normally. */
   onEnd?(): void;
   /** Called once when the stream fails; `onEnd` is not called then. */
-  onError?(error: import('./wire.js').SerializedError): void;
+  onError?(error: SerializedError): void;
 }
 
 export interface StreamHandle {

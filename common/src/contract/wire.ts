@@ -15,7 +15,11 @@ export const MethodResponse = z.discriminatedUnion('ok', [
 ]);
 export type MethodResponse = z.infer<typeof MethodResponse>;
 
-const channelName = z.string().min(3).max(100).regex(/^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/);
+const channelName = z
+  .string()
+  .min(3)
+  .max(100)
+  .regex(/^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/);
 const requestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** Messages a client sends on the multiplexed stream socket (WebSocket in web mode, IPC in Electron). */

@@ -22,16 +22,29 @@ test('normalises Docker Hub short names', () => {
 });
 
 test('a first component with ".", ":" or localhost is a registry', () => {
-  assert.deepEqual(parseImageReference('127.0.0.1:5000/busybox'), { registry: '127.0.0.1:5000', repository: 'busybox', tag: 'latest' });
+  assert.deepEqual(parseImageReference('127.0.0.1:5000/busybox'), {
+    registry: '127.0.0.1:5000',
+    repository: 'busybox',
+    tag: 'latest',
+  });
   assert.deepEqual(parseImageReference('localhost/a/b:v'), { registry: 'localhost', repository: 'a/b', tag: 'v' });
   assert.deepEqual(parseImageReference('ghcr.io/org/img'), { registry: 'ghcr.io', repository: 'org/img', tag: 'latest' });
   assert.deepEqual(parseImageReference('myhost/img'), { registry: 'docker.io', repository: 'myhost/img', tag: 'latest' });
-  assert.deepEqual(parseImageReference('localhost:5000'), { registry: 'docker.io', repository: 'library/localhost', tag: '5000' });
+  assert.deepEqual(parseImageReference('localhost:5000'), {
+    registry: 'docker.io',
+    repository: 'library/localhost',
+    tag: '5000',
+  });
 });
 
 test('digests and tag+digest', () => {
   assert.deepEqual(parseImageReference(`busybox@${digest}`), { registry: 'docker.io', repository: 'library/busybox', digest });
-  assert.deepEqual(parseImageReference(`127.0.0.1:5000/x:1@${digest}`), { registry: '127.0.0.1:5000', repository: 'x', tag: '1', digest });
+  assert.deepEqual(parseImageReference(`127.0.0.1:5000/x:1@${digest}`), {
+    registry: '127.0.0.1:5000',
+    repository: 'x',
+    tag: '1',
+    digest,
+  });
   assert.equal(formatImageReference(parseImageReference(`x:1@${digest}`)), `docker.io/library/x:1@${digest}`);
 });
 
@@ -49,10 +62,25 @@ test('registry API host', () => {
 });
 
 test('invalid references are refused with "invalid reference format"', () => {
-  for (const bad of ['', 'BusyBox', 'a//b', 'a:', ':tag', 'a@sha256:abc', 'a:tag with space', '-a', 'a/-b', '127.0.0.1:5000/Up', 'a'.repeat(64).replace(/a/g, 'b'), `x@${digest.toUpperCase()}`, 'a..b']) {
+  for (const bad of [
+    '',
+    'BusyBox',
+    'a//b',
+    'a:',
+    ':tag',
+    'a@sha256:abc',
+    'a:tag with space',
+    '-a',
+    'a/-b',
+    '127.0.0.1:5000/Up',
+    'a'.repeat(64).replace(/a/g, 'b'),
+    `x@${digest.toUpperCase()}`,
+    'a..b',
+  ]) {
     assert.throws(
       () => parseImageReference(bad),
-      (error: unknown) => error instanceof AppError && error.kind === 'invalid-argument' && error.message.startsWith('invalid reference format'),
+      (error: unknown) =>
+        error instanceof AppError && error.kind === 'invalid-argument' && error.message.startsWith('invalid reference format'),
       bad,
     );
   }

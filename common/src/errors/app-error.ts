@@ -20,14 +20,10 @@ export class AppError extends Error {
 
 export const invalidArgument = (message: string, cause?: unknown): AppError =>
   new AppError('invalid-argument', message, { cause });
-export const notFound = (message: string, cause?: unknown): AppError =>
-  new AppError('not-found', message, { cause });
-export const conflict = (message: string, cause?: unknown): AppError =>
-  new AppError('conflict', message, { cause });
-export const unavailable = (message: string, cause?: unknown): AppError =>
-  new AppError('unavailable', message, { cause });
-export const internal = (message: string, cause?: unknown): AppError =>
-  new AppError('internal', message, { cause });
+export const notFound = (message: string, cause?: unknown): AppError => new AppError('not-found', message, { cause });
+export const conflict = (message: string, cause?: unknown): AppError => new AppError('conflict', message, { cause });
+export const unavailable = (message: string, cause?: unknown): AppError => new AppError('unavailable', message, { cause });
+export const internal = (message: string, cause?: unknown): AppError => new AppError('internal', message, { cause });
 
 /** Wraps any thrown value as an AppError, keeping AppErrors as they are. */
 export function toAppError(error: unknown): AppError {

@@ -74,7 +74,13 @@ export class ApiServer {
     try {
       const { version, path } = splitVersionedPath(url.pathname);
       const match = this.router.match(method, path);
-      context = new RequestContext(request, match !== undefined && match !== 'method-not-allowed' ? match.params : {}, version, transport, url);
+      context = new RequestContext(
+        request,
+        match !== undefined && match !== 'method-not-allowed' ? match.params : {},
+        version,
+        transport,
+        url,
+      );
       if (match === undefined || match === 'method-not-allowed') {
         // dockerd answers unknown routes (and wrong methods) with 404 "page not found".
         context.fail(404, 'page not found');
@@ -87,8 +93,7 @@ export class ApiServer {
       const appError = toAppError(error);
       if (status >= 500) this.logger.error({ err: appError.cause ?? appError, method, path: url.pathname }, 'request failed');
       else this.logger.debug({ method, path: url.pathname, status, message: body.message }, 'request refused');
-      if (context === undefined)
-        context = new RequestContext(request, {}, maxApiVersion, transport, url);
+      if (context === undefined) context = new RequestContext(request, {}, maxApiVersion, transport, url);
       if (!context.isAnswered) context.fail(status, body.message);
       else if (transport.kind === 'response' && !transport.response.writableEnded) transport.response.destroy();
     }

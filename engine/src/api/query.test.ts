@@ -10,11 +10,17 @@ test('booleans accept what Go ParseBool accepts, including docker-py True/False'
 });
 
 test('filters come in the CLI map-of-sets shape and the docker-py map-of-lists shape', () => {
-  assert.deepEqual([...parseFilters('{"label":{"a=b":true},"status":{"exited":true}}')], [
-    ['label', ['a=b']],
-    ['status', ['exited']],
-  ]);
-  assert.deepEqual([...parseFilters('{"label": ["com.docker.compose.project=x", "y"]}')], [['label', ['com.docker.compose.project=x', 'y']]]);
+  assert.deepEqual(
+    [...parseFilters('{"label":{"a=b":true},"status":{"exited":true}}')],
+    [
+      ['label', ['a=b']],
+      ['status', ['exited']],
+    ],
+  );
+  assert.deepEqual(
+    [...parseFilters('{"label": ["com.docker.compose.project=x", "y"]}')],
+    [['label', ['com.docker.compose.project=x', 'y']]],
+  );
   assert.equal(parseFilters(null).size, 0);
   assert.throws(() => parseFilters('{bad'), /invalid filter/);
   assert.throws(() => parseFilters('[1]'), /invalid filter/);

@@ -7,7 +7,10 @@ const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).to
 test('X-Registry-Auth: anonymous, username/password, auth field, tokens', () => {
   assert.equal(decodeRegistryAuth('e30='), undefined);
   assert.equal(decodeRegistryAuth(undefined), undefined);
-  assert.deepEqual(decodeRegistryAuth(encode({ username: 'u', password: 'p', serveraddress: 'r' })), { username: 'u', password: 'p' });
+  assert.deepEqual(decodeRegistryAuth(encode({ username: 'u', password: 'p', serveraddress: 'r' })), {
+    username: 'u',
+    password: 'p',
+  });
   assert.deepEqual(decodeRegistryAuth(encode({ auth: Buffer.from('alice:s3:cret').toString('base64') })), {
     username: 'alice',
     password: 's3:cret',

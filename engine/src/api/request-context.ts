@@ -32,8 +32,7 @@ export class RequestContext {
     readonly params: Record<string, string>,
     readonly apiVersion: string,
     private readonly transport:
-      | { kind: 'response'; response: ServerResponse }
-      | { kind: 'upgrade'; socket: Duplex; head: Buffer },
+      { kind: 'response'; response: ServerResponse } | { kind: 'upgrade'; socket: Duplex; head: Buffer },
     url: URL,
   ) {
     this.query = url.searchParams;
@@ -221,4 +220,3 @@ export class RequestContext {
     this.send(status, { message });
   }
 }
-

@@ -60,7 +60,8 @@ export function parseEngineArgs(argv: readonly string[]): EngineConfig | 'help' 
       case '-H':
       case '--host': {
         const host = value();
-        if (!host.startsWith('unix://')) throw invalidArgument(`unsupported host "${host}": only unix:///path sockets are served`);
+        if (!host.startsWith('unix://'))
+          throw invalidArgument(`unsupported host "${host}": only unix:///path sockets are served`);
         config.socketPath = host.slice('unix://'.length);
         break;
       }

@@ -42,7 +42,8 @@ export function runCommand(file: string, args: readonly string[], options: RunCo
         exitCode: code ?? 128,
       };
       if (result.exitCode !== 0 && options.allowFailure !== true) {
-        const detail = result.stderr.trim() || result.stdout.trim() || (signal ? `killed by ${signal}` : `exit status ${result.exitCode}`);
+        const detail =
+          result.stderr.trim() || result.stdout.trim() || (signal ? `killed by ${signal}` : `exit status ${result.exitCode}`);
         reject(new CommandFailedError(file, args, result, detail));
         return;
       }

@@ -50,9 +50,7 @@ export const ContainerDetails = z.object({
 export type ContainerDetails = z.infer<typeof ContainerDetails>;
 
 const idInput = z.object({ id: ObjectRef }).strict();
-const timeoutInput = z
-  .object({ id: ObjectRef, timeoutSeconds: z.number().int().min(0).max(3600).optional() })
-  .strict();
+const timeoutInput = z.object({ id: ObjectRef, timeoutSeconds: z.number().int().min(0).max(3600).optional() }).strict();
 
 export const LogLine = z.object({
   stream: z.enum(['stdout', 'stderr']),
@@ -110,9 +108,7 @@ export const containers = {
   pause: method({ input: idInput, output: z.void() }),
   unpause: method({ input: idInput, output: z.void() }),
   remove: method({
-    input: z
-      .object({ id: ObjectRef, force: z.boolean().default(false), removeVolumes: z.boolean().default(false) })
-      .strict(),
+    input: z.object({ id: ObjectRef, force: z.boolean().default(false), removeVolumes: z.boolean().default(false) }).strict(),
     output: z.void(),
   }),
   logs: stream({ input: LogsInput, item: LogChunk }),

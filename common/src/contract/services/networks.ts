@@ -23,7 +23,11 @@ export const networks = {
     input: z
       .object({
         name: ObjectRef,
-        driver: z.string().max(64).regex(/^[a-zA-Z0-9_.-]+$/).optional(),
+        driver: z
+          .string()
+          .max(64)
+          .regex(/^[a-zA-Z0-9_.-]+$/)
+          .optional(),
         internal: z.boolean().optional(),
         labels: Labels.optional(),
       })

@@ -19,7 +19,11 @@ export const volumes = {
     input: z
       .object({
         name: VolumeName.optional(),
-        driver: z.string().max(64).regex(/^[a-zA-Z0-9_.-]+$/).optional(),
+        driver: z
+          .string()
+          .max(64)
+          .regex(/^[a-zA-Z0-9_.-]+$/)
+          .optional(),
         labels: Labels.optional(),
       })
       .strict(),

@@ -23,7 +23,8 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
       pattern: '/containers/create',
       handler: async (context) => {
         const body = await context.json<CreateBody>();
-        if (body === undefined || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('config cannot be empty in order to create a container');
+        if (body === undefined || typeof body !== 'object' || Array.isArray(body))
+          throw invalidArgument('config cannot be empty in order to create a container');
         const { HostConfig: hostConfig, NetworkingConfig: _networking, ...config } = body;
         const name = context.query.get('name');
         const container = await containers.create({
@@ -84,7 +85,9 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
         const response = context.startStream(200, 'application/json');
         try {
           const exit = await result;
-          response.end(`${JSON.stringify({ Error: exit.error !== undefined ? { Message: exit.error } : null, StatusCode: exit.exitCode })}\n`);
+          response.end(
+            `${JSON.stringify({ Error: exit.error !== undefined ? { Message: exit.error } : null, StatusCode: exit.exitCode })}\n`,
+          );
         } catch {
           response.end();
         }
@@ -124,7 +127,9 @@ function listContainers(context: RequestContext, containers: ContainerService): 
   const filters = parseFilters(context.query.get('filters'));
   let list = containers
     .list()
-    .filter((container) => all || limit !== undefined || container.state.status === 'running' || container.state.status === 'paused')
+    .filter(
+      (container) => all || limit !== undefined || container.state.status === 'running' || container.state.status === 'paused',
+    )
     .filter((container) => matchesFilters(container, filters))
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   if (limit !== undefined && limit > 0) list = list.slice(0, limit);

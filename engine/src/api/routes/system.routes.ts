@@ -70,7 +70,10 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           ContainersStopped: counts.stopped,
           Images: counts.images,
           Driver: 'overlay2',
-          DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']],
+          DriverStatus: [
+            ['Backing Filesystem', 'extfs'],
+            ['Supports d_type', 'true'],
+          ],
           Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['k8s-file'] },
           MemoryLimit: true,
           SwapLimit: true,
@@ -104,7 +107,10 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
             IndexConfigs: {
               'docker.io': { Name: 'docker.io', Mirrors: source.registryMirrors, Secure: true, Official: true },
               ...Object.fromEntries(
-                source.insecureRegistries.map((registry) => [registry, { Name: registry, Mirrors: [], Secure: false, Official: false }]),
+                source.insecureRegistries.map((registry) => [
+                  registry,
+                  { Name: registry, Mirrors: [], Secure: false, Official: false },
+                ]),
               ),
             },
             Mirrors: source.registryMirrors,
@@ -122,7 +128,14 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           ServerVersion: engineVersion,
           Runtimes: { [source.runtimeName]: { path: source.runtimeName } },
           DefaultRuntime: source.runtimeName,
-          Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+          Swarm: {
+            NodeID: '',
+            NodeAddr: '',
+            LocalNodeState: 'inactive',
+            ControlAvailable: false,
+            Error: '',
+            RemoteManagers: null,
+          },
           LiveRestoreEnabled: true,
           Isolation: '',
           InitBinary: 'tini',
@@ -136,4 +149,3 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
     },
   ];
 }
-

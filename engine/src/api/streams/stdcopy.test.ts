@@ -10,7 +10,11 @@ test('frames carry the stream id and big-endian length, as captured from dockerd
 test('the decoder reassembles frames split across chunks', () => {
   const bytes = Buffer.concat([frame('stdout', Buffer.from('hello')), frame('stderr', Buffer.from('world'))]);
   const decoder = new FrameDecoder();
-  const frames = [...decoder.push(bytes.subarray(0, 3)), ...decoder.push(bytes.subarray(3, 15)), ...decoder.push(bytes.subarray(15))];
+  const frames = [
+    ...decoder.push(bytes.subarray(0, 3)),
+    ...decoder.push(bytes.subarray(3, 15)),
+    ...decoder.push(bytes.subarray(15)),
+  ];
   assert.deepEqual(
     frames.map((item) => [item.stream, item.payload.toString()]),
     [

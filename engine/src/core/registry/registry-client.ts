@@ -84,5 +84,9 @@ export interface RegistryClient {
   /** Resolves a reference to one platform's image manifest (`os/arch[/variant]`, default linux/amd64). */
   resolve(reference: ImageReference, options?: RegistryRequestOptions & { platform?: string }): Promise<ResolvedImage>;
   /** Opens a blob; `offset` > 0 asks for `Range: bytes=<offset>-`. */
-  fetchBlob(reference: ImageReference, descriptor: Descriptor, options?: RegistryRequestOptions & { offset?: number }): Promise<BlobResponse>;
+  fetchBlob(
+    reference: ImageReference,
+    descriptor: Descriptor,
+    options?: RegistryRequestOptions & { offset?: number },
+  ): Promise<BlobResponse>;
 }

@@ -28,7 +28,12 @@ export interface Snapshotter {
    * Unpacks one layer (an uncompressed tar stream) as the committed snapshot `chainId` on top of
    * `parent`. Atomic: on any error nothing is left under that chain ID.
    */
-  applyLayer(chainId: Digest, parent: Digest | undefined, layer: NodeJS.ReadableStream, signal?: AbortSignal): Promise<{ size: number }>;
+  applyLayer(
+    chainId: Digest,
+    parent: Digest | undefined,
+    layer: NodeJS.ReadableStream,
+    signal?: AbortSignal,
+  ): Promise<{ size: number }>;
   /** Creates a writable snapshot on top of `parent` (or empty when undefined) and returns its mounts. */
   prepare(key: string, parent: Digest | undefined): Promise<MountSpec[]>;
   /** The mounts of an existing active snapshot. */

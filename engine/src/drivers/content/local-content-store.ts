@@ -149,7 +149,14 @@ export class LocalContentStore implements ContentStore {
     }
   }
 
-  private async openWriter(ref: string, key: string, dir: string, expected: ExpectedBlob, hash: Hash, offset: number): Promise<ContentWriter> {
+  private async openWriter(
+    ref: string,
+    key: string,
+    dir: string,
+    expected: ExpectedBlob,
+    hash: Hash,
+    offset: number,
+  ): Promise<ContentWriter> {
     const handle = await open(join(dir, 'data'), 'a');
     return new IngestWriter(ref, dir, handle, hash, offset, expected, {
       commitTo: (digest) => this.blobPath(digest),

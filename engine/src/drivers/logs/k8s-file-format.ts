@@ -4,7 +4,8 @@ import type { LogEntry } from '../../core/logs/log-entry.js';
  * conmon's k8s-file log format, one record a line:
  * `2026-11-28T01:02:03.123456789+00:00 stdout F text` (F = full line, P = partial chunk).
  */
-const recordPattern = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}) (stdout|stderr) ([FP])(?: (.*))?$/s;
+const recordPattern =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}) (stdout|stderr) ([FP])(?: (.*))?$/s;
 
 export function parseK8sFileRecord(line: Buffer): LogEntry | undefined {
   // The header is ASCII; find the third space to split header and payload without decoding the payload.

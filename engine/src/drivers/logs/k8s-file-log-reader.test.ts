@@ -15,9 +15,13 @@ test('tail, since/until and follow until the container finishes', async () => {
   await writeFile(path, line(1, 'stdout', 'a') + line(2, 'stderr', 'b') + line(3, 'stdout', 'c'));
   const read = async (options: { tail?: number; sinceNano?: bigint; untilNano?: bigint }): Promise<string[]> => {
     const seen: string[] = [];
-    await readK8sFileLog(path, { follow: false, isFinished: () => true, signal: new AbortController().signal, ...options }, (entry: LogEntry) => {
-      seen.push(`${entry.stream}:${entry.data.toString().trim()}`);
-    });
+    await readK8sFileLog(
+      path,
+      { follow: false, isFinished: () => true, signal: new AbortController().signal, ...options },
+      (entry: LogEntry) => {
+        seen.push(`${entry.stream}:${entry.data.toString().trim()}`);
+      },
+    );
     return seen;
   };
   assert.deepEqual(await read({}), ['stdout:a', 'stderr:b', 'stdout:c']);
@@ -29,9 +33,13 @@ test('tail, since/until and follow until the container finishes', async () => {
 
   let finished = false;
   const followed: string[] = [];
-  const following = readK8sFileLog(path, { follow: true, tail: 1, isFinished: () => finished, signal: new AbortController().signal }, (entry) => {
-    followed.push(entry.data.toString().trim());
-  });
+  const following = readK8sFileLog(
+    path,
+    { follow: true, tail: 1, isFinished: () => finished, signal: new AbortController().signal },
+    (entry) => {
+      followed.push(entry.data.toString().trim());
+    },
+  );
   await new Promise((resolve) => setTimeout(resolve, 100));
   await appendFile(path, line(4, 'stdout', 'd'));
   await new Promise((resolve) => setTimeout(resolve, 100));

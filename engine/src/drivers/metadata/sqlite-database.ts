@@ -25,7 +25,10 @@ export function openDatabase(path: string): SqliteDatabase {
 /** Applies, in order and each in its own transaction, the migrations not yet recorded. */
 export function applyMigrations(db: SqliteDatabase, migrations: readonly Migration[]): void {
   const applied = new Set(
-    db.prepare('SELECT id FROM schema_migrations').all().map((row) => (row as { id: string }).id),
+    db
+      .prepare('SELECT id FROM schema_migrations')
+      .all()
+      .map((row) => (row as { id: string }).id),
   );
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   for (const migration of migrations) {

@@ -49,14 +49,18 @@ export class SqliteImageStore implements ImageStore {
 
   getByReference(name: string): Image | undefined {
     const row = this.db
-      .prepare('SELECT images.* FROM image_references JOIN images ON images.id = image_references.image_id WHERE image_references.name = ?')
+      .prepare(
+        'SELECT images.* FROM image_references JOIN images ON images.id = image_references.image_id WHERE image_references.name = ?',
+      )
       .get(name) as ImageRow | undefined;
     return row ? this.toImage(row) : undefined;
   }
 
   findByIdPrefix(hexPrefix: string): Image[] {
     if (!/^[a-f0-9]+$/.test(hexPrefix)) return [];
-    const rows = this.db.prepare("SELECT * FROM images WHERE substr(id, 8, ?) = ?").all(hexPrefix.length, hexPrefix) as ImageRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM images WHERE substr(id, 8, ?) = ?')
+      .all(hexPrefix.length, hexPrefix) as ImageRow[];
     return rows.map((row) => this.toImage(row));
   }
 
@@ -81,7 +85,8 @@ export class SqliteImageStore implements ImageStore {
   }
 
   layerSize(chainId: Digest): number | undefined {
-    return (this.db.prepare('SELECT size FROM image_layers WHERE chain_id = ?').get(chainId) as { size: number } | undefined)?.size;
+    return (this.db.prepare('SELECT size FROM image_layers WHERE chain_id = ?').get(chainId) as { size: number } | undefined)
+      ?.size;
   }
 
   recordLayerSize(chainId: Digest, size: number): void {

@@ -11,7 +11,11 @@ export class InsecureRegistries {
 
   constructor(entries: readonly string[]) {
     for (const raw of entries) {
-      const entry = raw.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+      const entry = raw
+        .trim()
+        .toLowerCase()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
       const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(entry);
       if (cidr?.[1] && cidr[2]) {
         const bits = Number(cidr[2]);

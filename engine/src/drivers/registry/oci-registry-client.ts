@@ -91,14 +91,27 @@ export class OciRegistryClient implements RegistryClient {
     await this.endpoints(registry, options.signal);
   }
 
-  async fetchManifest(reference: ImageReference, tagOrDigest: string, options: RegistryRequestOptions = {}): Promise<FetchedManifest> {
+  async fetchManifest(
+    reference: ImageReference,
+    tagOrDigest: string,
+    options: RegistryRequestOptions = {},
+  ): Promise<FetchedManifest> {
     const name = `${repositoryName(reference)}:${tagOrDigest}`.replace(/:sha256:/, '@sha256:');
     return this.withEndpoints(reference, options, async (endpoint) => {
-      const response = await this.send(endpoint, reference, 'GET', `/manifests/${tagOrDigest}`, { accept: manifestAccept }, options);
+      const response = await this.send(
+        endpoint,
+        reference,
+        'GET',
+        `/manifests/${tagOrDigest}`,
+        { accept: manifestAccept },
+        options,
+      );
       if (response.statusCode !== 200) {
         const text = await readText(response.body, 64 * 1024);
         if (response.statusCode === 404) {
-          throw new RegistryError('not-found', `manifest for ${name} not found: manifest unknown: manifest unknown`, false, { statusCode: 404 });
+          throw new RegistryError('not-found', `manifest for ${name} not found: manifest unknown: manifest unknown`, false, {
+            statusCode: 404,
+          });
         }
         throw registryStatusError(response.statusCode, `fetching manifest ${name}`, text);
       }
@@ -109,7 +122,9 @@ export class OciRegistryClient implements RegistryClient {
       }
       const advertised = header(response.headers, 'docker-content-digest');
       if (!isDigest(tagOrDigest) && advertised !== undefined && advertised.startsWith('sha256:') && advertised !== digest) {
-        throw invalidArgument(`manifest verification failed for ${name}: registry said ${advertised}, content has digest ${digest}`);
+        throw invalidArgument(
+          `manifest verification failed for ${name}: registry said ${advertised}, content has digest ${digest}`,
+        );
       }
       const mediaType = detectManifestMediaType(bytes, header(response.headers, 'content-type'), name);
       return { digest, mediaType, bytes };
@@ -126,7 +141,8 @@ export class OciRegistryClient implements RegistryClient {
       if (!chosen) {
         throw notFound(`no matching manifest for ${formatPlatform(wanted)} in the manifest list entries`);
       }
-      if (!isDigest(chosen.digest)) throw invalidArgument(`manifest list ${top.digest} has an invalid entry digest ${String(chosen.digest)}`);
+      if (!isDigest(chosen.digest))
+        throw invalidArgument(`manifest list ${top.digest} has an invalid entry digest ${String(chosen.digest)}`);
       const manifest = await this.fetchManifest(reference, chosen.digest, options);
       if (manifest.mediaType === MediaTypes.dockerManifestList || manifest.mediaType === MediaTypes.ociIndex) {
         throw invalidArgument(`manifest ${manifest.digest}: nested manifest lists are not supported`);
@@ -136,7 +152,11 @@ export class OciRegistryClient implements RegistryClient {
     return { digest: top.digest, manifest: top, parsed: parseImageManifest(top) };
   }
 
-  async fetchBlob(reference: ImageReference, descriptor: Descriptor, options: RegistryRequestOptions & { offset?: number } = {}): Promise<BlobResponse> {
+  async fetchBlob(
+    reference: ImageReference,
+    descriptor: Descriptor,
+    options: RegistryRequestOptions & { offset?: number } = {},
+  ): Promise<BlobResponse> {
     const offset = options.offset ?? 0;
     return this.withEndpoints(reference, options, async (endpoint) => {
       const headers: Record<string, string> = {};
@@ -153,12 +173,20 @@ export class OciRegistryClient implements RegistryClient {
         return withTotal({ body: response.body, offset: 0 }, descriptor.size);
       }
       const text = await readText(response.body, 64 * 1024);
-      throw registryStatusError(response.statusCode, `fetching blob ${descriptor.digest} from ${repositoryName(reference)}`, text);
+      throw registryStatusError(
+        response.statusCode,
+        `fetching blob ${descriptor.digest} from ${repositoryName(reference)}`,
+        text,
+      );
     });
   }
 
   /** Runs `operation` against the registry's endpoints in order; falls through a mirror only when it lacks the content or fails. */
-  private async withEndpoints<T>(reference: ImageReference, options: RegistryRequestOptions, operation: (endpoint: Endpoint) => Promise<T>): Promise<T> {
+  private async withEndpoints<T>(
+    reference: ImageReference,
+    options: RegistryRequestOptions,
+    operation: (endpoint: Endpoint) => Promise<T>,
+  ): Promise<T> {
     const endpoints = await this.endpoints(reference.registry, options.signal);
     let lastError: unknown;
     for (const [i, endpoint] of endpoints.entries()) {
@@ -166,7 +194,8 @@ export class OciRegistryClient implements RegistryClient {
         return await operation(endpoint);
       } catch (error) {
         lastError = error;
-        const canFallBack = endpoint.mirror && i < endpoints.length - 1 && !(error instanceof AppError && error.kind === 'canceled');
+        const canFallBack =
+          endpoint.mirror && i < endpoints.length - 1 && !(error instanceof AppError && error.kind === 'canceled');
         if (!canFallBack) throw error;
         this.logger.info({ mirror: endpoint.base, err: error }, 'registry mirror failed, trying next endpoint');
       }
@@ -209,7 +238,11 @@ export class OciRegistryClient implements RegistryClient {
       for (const mirror of this.mirrors) {
         const url = new URL(mirror.includes('://') ? mirror : `https://${mirror}`);
         const insecure = url.protocol === 'http:' || this.insecure.isInsecure(url.host);
-        out.push({ base: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, dispatcher: insecure ? this.insecureAgent : this.secureAgent, mirror: true });
+        out.push({
+          base: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+          dispatcher: insecure ? this.insecureAgent : this.secureAgent,
+          mirror: true,
+        });
       }
     }
     const insecure = this.insecure.isInsecure(registry);
@@ -232,7 +265,13 @@ export class OciRegistryClient implements RegistryClient {
     const cacheKey = authCacheKey(endpoint.base, scope, options.credentials);
     const cached = this.authCache.get(cacheKey);
     const withAuth = (auth: string | undefined) => (auth ? { ...headers, authorization: auth } : headers);
-    let response = await this.followRedirects(endpoint, method, url, withAuth(cached && cached.expiresAt > Date.now() ? cached.header : undefined), options.signal);
+    let response = await this.followRedirects(
+      endpoint,
+      method,
+      url,
+      withAuth(cached && cached.expiresAt > Date.now() ? cached.header : undefined),
+      options.signal,
+    );
     if (response.statusCode !== 401) return response;
     const challengeHeader = header(response.headers, 'www-authenticate');
     await response.body.dump();
@@ -259,7 +298,12 @@ export class OciRegistryClient implements RegistryClient {
   }
 
   /** Answers a challenge: Basic with the user's credentials, or a Bearer token from the realm. */
-  private async authorize(endpoint: Endpoint, challenges: AuthChallenge[], scope: string, options: RegistryRequestOptions): Promise<CachedToken | undefined> {
+  private async authorize(
+    endpoint: Endpoint,
+    challenges: AuthChallenge[],
+    scope: string,
+    options: RegistryRequestOptions,
+  ): Promise<CachedToken | undefined> {
     const credentials = options.credentials;
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     if (bearer) {
@@ -274,7 +318,12 @@ export class OciRegistryClient implements RegistryClient {
     return undefined;
   }
 
-  private async fetchToken(endpoint: Endpoint, challenge: AuthChallenge, fallbackScope: string, options: RegistryRequestOptions): Promise<CachedToken> {
+  private async fetchToken(
+    endpoint: Endpoint,
+    challenge: AuthChallenge,
+    fallbackScope: string,
+    options: RegistryRequestOptions,
+  ): Promise<CachedToken> {
     const realm = challenge.params['realm'];
     if (!realm) throw new RegistryError('unauthorized', `registry ${endpoint.base} sent a Bearer challenge without realm`, false);
     const realmUrl = new URL(realm);
@@ -284,20 +333,34 @@ export class OciRegistryClient implements RegistryClient {
     const dispatcher = realmUrl.protocol === 'http:' ? this.insecureAgent : this.secureAgent;
     let response: Dispatcher.ResponseData;
     if (credentials?.identityToken) {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'berth', scope });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'berth',
+        scope,
+      });
       if (service) form.set('service', service);
-      response = await this.raw(dispatcher, 'POST', realmUrl.toString(), { 'content-type': 'application/x-www-form-urlencoded' }, options.signal, form.toString());
+      response = await this.raw(
+        dispatcher,
+        'POST',
+        realmUrl.toString(),
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        options.signal,
+        form.toString(),
+      );
     } else {
       if (service) realmUrl.searchParams.set('service', service);
       realmUrl.searchParams.append('scope', scope);
       const headers: Record<string, string> = {};
       if (credentials?.username !== undefined) {
-        headers['authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`;
+        headers['authorization'] =
+          `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`;
       }
       response = await this.raw(dispatcher, 'GET', realmUrl.toString(), headers, options.signal);
     }
     const text = await readText(response.body, 1024 * 1024);
-    if (response.statusCode !== 200) throw registryStatusError(response.statusCode, `getting token from ${realmUrl.origin}`, text);
+    if (response.statusCode !== 200)
+      throw registryStatusError(response.statusCode, `getting token from ${realmUrl.origin}`, text);
     const body = parseJson(Buffer.from(text), 'token response') as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError('unauthorized', `token server ${realmUrl.origin} returned no token`, false);
@@ -306,7 +369,13 @@ export class OciRegistryClient implements RegistryClient {
   }
 
   /** Follows 3xx by hand; drops Authorization once the request leaves the original origin (CDN blob redirects). */
-  private async followRedirects(endpoint: Endpoint, method: 'GET' | 'HEAD', url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async followRedirects(
+    endpoint: Endpoint,
+    method: 'GET' | 'HEAD',
+    url: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
     const origin = new URL(url).origin;
     let current = url;
     let currentHeaders = headers;
@@ -326,7 +395,14 @@ export class OciRegistryClient implements RegistryClient {
     }
   }
 
-  private async raw(dispatcher: Dispatcher, method: 'GET' | 'HEAD' | 'POST', url: string, headers: Record<string, string>, signal?: AbortSignal, body?: string): Promise<Dispatcher.ResponseData> {
+  private async raw(
+    dispatcher: Dispatcher,
+    method: 'GET' | 'HEAD' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    body?: string,
+  ): Promise<Dispatcher.ResponseData> {
     try {
       return await request(url, {
         method,
@@ -399,14 +475,20 @@ async function readText(body: Readable, limit: number): Promise<string> {
 
 /** Media type from the body (authoritative when present), else Content-Type; schema1 is refused. */
 function detectManifestMediaType(bytes: Buffer, contentType: string | undefined, name: string): string {
-  const parsed = parseJson(bytes, `manifest ${name}`) as { schemaVersion?: number; mediaType?: string; manifests?: unknown; layers?: unknown };
+  const parsed = parseJson(bytes, `manifest ${name}`) as {
+    schemaVersion?: number;
+    mediaType?: string;
+    manifests?: unknown;
+    layers?: unknown;
+  };
   const declared = parsed.mediaType ?? contentType?.split(';')[0]?.trim();
   if (parsed.schemaVersion === 1 || declared === MediaTypes.dockerSchema1 || declared === MediaTypes.dockerSchema1Signed) {
     throw invalidArgument(
       `${name}: Docker Image Format v1 and Docker Image manifest version 2, schema 1 are not supported; push the image again with a current client`,
     );
   }
-  if (parsed.schemaVersion !== 2) throw invalidArgument(`${name}: unsupported manifest schemaVersion ${String(parsed.schemaVersion)}`);
+  if (parsed.schemaVersion !== 2)
+    throw invalidArgument(`${name}: unsupported manifest schemaVersion ${String(parsed.schemaVersion)}`);
   const known: string[] = [MediaTypes.dockerManifest, MediaTypes.dockerManifestList, MediaTypes.ociManifest, MediaTypes.ociIndex];
   if (declared && known.includes(declared)) return declared;
   // OCI allows omitting mediaType: tell an index from a manifest by shape.
@@ -417,7 +499,14 @@ function detectManifestMediaType(bytes: Buffer, contentType: string | undefined,
 
 function parseDescriptor(value: unknown, where: string): Descriptor {
   const d = value as Partial<Descriptor> | null;
-  if (!d || typeof d.mediaType !== 'string' || typeof d.digest !== 'string' || !isDigest(d.digest) || typeof d.size !== 'number' || d.size < 0) {
+  if (
+    !d ||
+    typeof d.mediaType !== 'string' ||
+    typeof d.digest !== 'string' ||
+    !isDigest(d.digest) ||
+    typeof d.size !== 'number' ||
+    d.size < 0
+  ) {
     throw invalidArgument(`invalid descriptor in ${where}: ${JSON.stringify(value)?.slice(0, 200)}`);
   }
   const out: Descriptor = { mediaType: d.mediaType, digest: d.digest as Digest, size: d.size };

@@ -1,6 +1,5 @@
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, invalidArgument, notFound } from '@berth/common';
@@ -20,6 +19,7 @@ import { classifyCreateFailure } from './create-error.js';
 import { ExitDirectoryWatcher } from './exit-watcher.js';
 import { isMonitorAlive, readPidFile } from './monitor-process.js';
 import { RuntimeCli, runtimeMessage } from './runtime-cli.js';
+import { signalArgument } from './signal-argument.js';
 import { bundleFiles, checkTaskId, TaskLayout } from './task-layout.js';
 
 export interface ConmonRuntimeConfig {
@@ -108,7 +108,9 @@ export class ConmonTaskRuntime implements TaskRuntime {
     const reported = parseSyncLine(result.syncLine);
     if (reported === undefined || reported.pid <= 0) {
       const message =
-        reported?.message ?? (await this.readRuntimeLog(id)) ?? (result.stderr.trim() || `conmon exited with status ${String(result.exitCode)}`);
+        reported?.message ??
+        (await this.readRuntimeLog(id)) ??
+        (result.stderr.trim() || `conmon exited with status ${String(result.exitCode)}`);
       log.warn({ message, conmonExit: result.exitCode }, 'task create failed');
       await this.abandonCreate(id, spec.bundleDir, log);
       throw classifyCreateFailure(runtimeMessage(message) || message);
@@ -152,7 +154,8 @@ export class ConmonTaskRuntime implements TaskRuntime {
     if (!record.tty) throw new AppError('conflict', `task ${containerId} has no terminal`);
     const rows = Math.trunc(size.rows);
     const columns = Math.trunc(size.columns);
-    if (!(rows >= 0 && columns >= 0 && rows <= 65535 && columns <= 65535)) throw invalidArgument(`invalid terminal size ${rows}x${columns}`);
+    if (!(rows >= 0 && columns >= 0 && rows <= 65535 && columns <= 65535))
+      throw invalidArgument(`invalid terminal size ${rows}x${columns}`);
     let handle;
     try {
       // Non-blocking: with no monitor reading the FIFO, open fails (ENXIO) instead of hanging.
@@ -263,7 +266,11 @@ export class ConmonTaskRuntime implements TaskRuntime {
     const status = await this.cli.state(record.containerId).catch(() => undefined);
     if (status === 'running' || status === 'paused' || status === 'created') return undefined;
     this.logger.warn({ containerId: record.containerId }, 'monitor exited without an exit file; exit code unknown');
-    return { exitCode: unknownExitCode, finishedAt: new Date(), oomKilled: await exists(this.layout.oomFile(record.containerId)) };
+    return {
+      exitCode: unknownExitCode,
+      finishedAt: new Date(),
+      oomKilled: await exists(this.layout.oomFile(record.containerId)),
+    };
   }
 
   private async readExitFile(id: string): Promise<TaskExit | undefined> {
@@ -382,21 +389,6 @@ function parseSyncLine(line: string | undefined): { pid: number; message?: strin
   } catch {
     return undefined;
   }
-}
-
-/** `TERM`, `SIGTERM`, `15` → what runc accepts; unknown names are the client's mistake (400). */
-function signalArgument(signal: string | number): string {
-  const signals = osConstants.signals as Record<string, number | undefined>;
-  if (typeof signal === 'number') {
-    if (!Number.isInteger(signal) || signal <= 0 || signal > 64) throw invalidArgument(`Invalid signal: ${signal}`);
-    return String(signal);
-  }
-  const trimmed = signal.trim().toUpperCase();
-  if (/^\d+$/.test(trimmed)) return signalArgument(Number(trimmed));
-  const name = trimmed.startsWith('SIG') ? trimmed : `SIG${trimmed}`;
-  // Real-time signals (SIGRTMIN+3) are not in Node's table; pass them through for runc to judge.
-  if (signals[name] === undefined && !/^SIGRT(MIN|MAX)([+-]\d+)?$/.test(name)) throw invalidArgument(`Invalid signal: ${signal}`);
-  return name;
 }
 
 async function exists(path: string): Promise<boolean> {

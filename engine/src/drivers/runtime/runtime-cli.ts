@@ -69,7 +69,8 @@ export class RuntimeCli {
 function classifyCliError(error: CommandFailedError, args: string[]): AppError {
   const detail = runtimeMessage(error.result.stderr || error.result.stdout) || error.message;
   const message = `${args[0] ?? 'runtime'}: ${detail}`;
-  if (/does not exist|not found|no such file or directory/i.test(detail)) return new AppError('not-found', message, { cause: error });
+  if (/does not exist|not found|no such file or directory/i.test(detail))
+    return new AppError('not-found', message, { cause: error });
   if (/not running|not stopped|already running|has stopped|is paused|cannot start|cannot delete|cannot kill/i.test(detail))
     return new AppError('conflict', message, { cause: error });
   return new AppError('internal', message, { cause: error });

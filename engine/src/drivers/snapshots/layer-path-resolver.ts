@@ -98,9 +98,10 @@ export class LayerPathResolver {
    * non-directories hiding lower directories. Returns where the entry lives and, for a directory,
    * which layers hold it as a real directory.
    */
-  private async lookup(path: readonly string[], visible: readonly boolean[]): Promise<
-    { layer: number; path: string; stats: Stats; visibleBelow: boolean[] } | undefined
-  > {
+  private async lookup(
+    path: readonly string[],
+    visible: readonly boolean[],
+  ): Promise<{ layer: number; path: string; stats: Stats; visibleBelow: boolean[] } | undefined> {
     let found: { layer: number; path: string; stats: Stats } | undefined;
     const visibleBelow = this.stack.map(() => false);
     for (let i = 0; i < this.stack.length; i++) {

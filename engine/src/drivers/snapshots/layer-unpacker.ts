@@ -82,7 +82,11 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
         case 'contiguous-file': {
           await removeExisting(path, existing);
           // O_EXCL|O_NOFOLLOW: never write through something that appeared at this name.
-          const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+          const handle = await open(
+            path,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+            0o600,
+          );
           try {
             for await (const chunk of body) await handle.write(chunk);
           } finally {
@@ -130,7 +134,8 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
       if (error instanceof AppError) throw error;
       if (error instanceof PathEscapeError) throw refuse(name, error.message, error);
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC') throw new AppError('unavailable', `layer ${options.layerName}: no space left on device`, { cause: error });
+      if (code === 'ENOSPC')
+        throw new AppError('unavailable', `layer ${options.layerName}: no space left on device`, { cause: error });
       throw refuse(name, (error as Error).message, error);
     } finally {
       // The next entry arrives only once this one's data is consumed.
@@ -153,7 +158,8 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
     }
     if (components.length === 0) throw refuse(name, `invalid hardlink target "${linkname}"`);
     const parent = await resolver.resolveDirectory(components.slice(0, -1), false);
-    const targetPath = parent === undefined ? undefined : join(options.target, ...parent, components[components.length - 1] as string);
+    const targetPath =
+      parent === undefined ? undefined : join(options.target, ...parent, components[components.length - 1] as string);
     const stats = targetPath === undefined ? undefined : await lstatOrUndefined(targetPath);
     if (targetPath === undefined || stats === undefined) {
       throw refuse(name, `hardlink target "${linkname}" is not an earlier entry of this layer`);
@@ -164,7 +170,11 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
 
   const extract = tarStream.extract();
   // tar-stream streams are streamx streams; node's pipeline drives them fine.
-  const feeding = pipeline(input as Readable, extract as unknown as NodeJS.WritableStream, options.signal ? { signal: options.signal } : {});
+  const feeding = pipeline(
+    input as Readable,
+    extract as unknown as NodeJS.WritableStream,
+    options.signal ? { signal: options.signal } : {},
+  );
   try {
     for await (const entry of extract) {
       options.signal?.throwIfAborted();

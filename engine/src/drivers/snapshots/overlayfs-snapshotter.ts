@@ -63,7 +63,12 @@ export class OverlayfsSnapshotter implements Snapshotter {
     return this.fsDir(record);
   }
 
-  applyLayer(chainId: Digest, parent: Digest | undefined, layer: NodeJS.ReadableStream, signal?: AbortSignal): Promise<{ size: number }> {
+  applyLayer(
+    chainId: Digest,
+    parent: Digest | undefined,
+    layer: NodeJS.ReadableStream,
+    signal?: AbortSignal,
+  ): Promise<{ size: number }> {
     const running = this.applying.get(chainId);
     if (running) {
       // Same content by definition of a chain ID: let the first unpack win and discard this stream.
@@ -75,7 +80,12 @@ export class OverlayfsSnapshotter implements Snapshotter {
     return work;
   }
 
-  private async doApplyLayer(chainId: Digest, parent: Digest | undefined, layer: NodeJS.ReadableStream, signal?: AbortSignal): Promise<{ size: number }> {
+  private async doApplyLayer(
+    chainId: Digest,
+    parent: Digest | undefined,
+    layer: NodeJS.ReadableStream,
+    signal?: AbortSignal,
+  ): Promise<{ size: number }> {
     const existing = this.index.get(chainId);
     if (existing?.kind === 'committed') {
       (layer as NodeJS.ReadableStream & { resume?: () => void }).resume?.();
@@ -86,20 +96,28 @@ export class OverlayfsSnapshotter implements Snapshotter {
     const temp = join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
     await mkdir(join(temp, 'fs'), { recursive: true, mode: 0o755 });
     try {
-      const options = { target: join(temp, 'fs'), lowers, layerName: chainId, specialFiles: this.specialFiles, logger: this.logger };
+      const options = {
+        target: join(temp, 'fs'),
+        lowers,
+        layerName: chainId,
+        specialFiles: this.specialFiles,
+        logger: this.logger,
+      };
       const { size } = await unpackLayer(layer, signal ? { ...options, signal } : options);
-      await this.index.update((data) => {
-        const id = data.nextId++;
-        return id;
-      }).then(async (id) => {
-        await rename(temp, join(this.root, String(id)));
-        await fsyncDirectory(this.root);
-        await this.index.update((data) => {
-          const record: SnapshotRecord = { id, kind: 'committed', createdAt: Date.now(), size };
-          if (parent !== undefined) record.parent = parent;
-          data.snapshots[chainId] = record;
+      await this.index
+        .update((data) => {
+          const id = data.nextId++;
+          return id;
+        })
+        .then(async (id) => {
+          await rename(temp, join(this.root, String(id)));
+          await fsyncDirectory(this.root);
+          await this.index.update((data) => {
+            const record: SnapshotRecord = { id, kind: 'committed', createdAt: Date.now(), size };
+            if (parent !== undefined) record.parent = parent;
+            data.snapshots[chainId] = record;
+          });
         });
-      });
       return { size };
     } catch (error) {
       await rm(temp, { recursive: true, force: true });

@@ -84,16 +84,28 @@ export function normalizeCapabilities(names: readonly string[]): string[] {
 
 /**
  * The effective capability set for `--cap-add`/`--cap-drop`, following moby's TweakCapabilities:
- * privileged gets everything; `--cap-add ALL` gets everything except what is dropped;
+ * privileged gets everything (`available`: the engine's bounding set); `--cap-add ALL` gets everything except what is dropped;
  * `--cap-drop ALL` keeps only what is added; otherwise defaults minus drops plus adds.
  */
-export function resolveCapabilities(capAdd: readonly string[], capDrop: readonly string[], privileged: boolean): string[] {
-  if (privileged) return [...allCapabilities];
+export function resolveCapabilities(
+  capAdd: readonly string[],
+  capDrop: readonly string[],
+  privileged: boolean,
+  available: readonly string[] = allCapabilities,
+): string[] {
+  // "All" means all the engine can give: asking runc for more than its bounding set fails.
+  const everything = allCapabilities.filter((cap) => available.includes(cap));
+  if (privileged) return everything;
   const adds = normalizeCapabilities(capAdd);
   const drops = normalizeCapabilities(capDrop);
   let result: string[];
-  if (adds.includes(all)) result = allCapabilities.filter((cap) => !drops.includes(cap));
+  if (adds.includes(all)) result = everything.filter((cap) => !drops.includes(cap));
   else if (drops.includes(all)) result = adds;
   else result = [...defaultCapabilities.filter((cap) => !drops.includes(cap)), ...adds];
   return [...new Set(result.filter((cap) => cap !== all))];
+}
+
+/** Names of the capabilities set in a kernel bitmask (CapBnd/CapEff: bit n is capability n). */
+export function capabilitiesFromMask(mask: bigint): string[] {
+  return allCapabilities.filter((_cap, bit) => ((mask >> BigInt(bit)) & 1n) === 1n);
 }

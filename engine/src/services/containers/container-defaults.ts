@@ -16,8 +16,7 @@ export function mergeImageDefaults(config: ContainerConfig, image: ImageContaine
   if (clientCmd) merged.Cmd = config.Cmd ?? null;
   else merged.Cmd = clientEntrypoint ? null : (imageConfig.Cmd ?? null);
   // `--entrypoint ""` clears it; Docker stores that as an empty list, treated as absent.
-  if (Array.isArray(merged.Entrypoint) && merged.Entrypoint.length === 1 && merged.Entrypoint[0] === '')
-    merged.Entrypoint = null;
+  if (Array.isArray(merged.Entrypoint) && merged.Entrypoint.length === 1 && merged.Entrypoint[0] === '') merged.Entrypoint = null;
   merged.Env = mergeEnv(imageConfig.Env ?? [], config.Env ?? []);
   if (merged.WorkingDir === undefined || merged.WorkingDir === '') merged.WorkingDir = imageConfig.WorkingDir ?? '';
   if (merged.User === undefined || merged.User === '') merged.User = imageConfig.User ?? '';

@@ -199,9 +199,7 @@ export class ContainerService {
         return;
       }
       const unsubscribe =
-        condition === 'removed'
-          ? this.exits.onRemoved(container.id, resolve)
-          : this.exits.onNextExit(container.id, resolve);
+        condition === 'removed' ? this.exits.onRemoved(container.id, resolve) : this.exits.onNextExit(container.id, resolve);
       signal.addEventListener(
         'abort',
         () => {
@@ -238,6 +236,7 @@ export class ContainerService {
       const mounts = await this.options.snapshotter.mounts(container.snapshotKey);
       await this.options.mounter.mount(mounts, rootfs);
       const spec = await this.options.specFactory.build(container, { directory, rootfs });
+      await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
       const consoleSize = container.hostConfig.ConsoleSize;
       const created = await runtime.create({
@@ -279,7 +278,14 @@ export class ContainerService {
         error: message,
       };
       this.store.update(container);
-      this.exits.exited(container.id, { exitCode: container.state.exitCode, error: message });
+      // No exit to report (nothing ran): `wait` callers keep waiting, as with dockerd, and the CLI gives up.
+      this.attachHub.dropPending(container.id);
+      // dockerd removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
+      if (container.hostConfig.AutoRemove === true) {
+        await this.removeRecord(container).catch((removeError: unknown) =>
+          this.logger.error({ err: removeError, containerId: container.id }, 'auto-remove after failed start failed'),
+        );
+      }
       throw error;
     }
   }
@@ -309,25 +315,28 @@ export class ContainerService {
   }
 
   private watchExit(id: string): void {
-    this.options.runtime.waitExit(id).then(
-      (exit) => this.recordExit(id, exit),
-      (error: unknown) => {
-        this.logger.error({ err: error, containerId: id }, 'lost track of task exit');
-        return this.recordExit(id, { exitCode: 255, finishedAt: new Date(), oomKilled: false });
-      },
-    ).catch((error: unknown) => this.logger.error({ err: error, containerId: id }, 'recording exit failed'));
+    this.options.runtime
+      .waitExit(id)
+      .then(
+        (exit) => this.recordExit(id, exit),
+        (error: unknown) => {
+          this.logger.error({ err: error, containerId: id }, 'lost track of task exit');
+          return this.recordExit(id, { exitCode: 255, finishedAt: new Date(), oomKilled: false });
+        },
+      )
+      .catch((error: unknown) => this.logger.error({ err: error, containerId: id }, 'recording exit failed'));
   }
 
   private async recordExit(id: string, exit: TaskExit): Promise<void> {
     const container = this.store.get(id);
     if (container === undefined) return;
     const directory = join(this.options.containersDir, id);
-    await this.options.runtime.delete(id, { force: true }).catch((error: unknown) =>
-      this.logger.warn({ err: error, containerId: id }, 'runtime delete failed'),
-    );
-    await this.options.mounter.unmount(join(directory, 'rootfs')).catch((error: unknown) =>
-      this.logger.warn({ err: error, containerId: id }, 'unmount failed'),
-    );
+    await this.options.runtime
+      .delete(id, { force: true })
+      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'runtime delete failed'));
+    await this.options.mounter
+      .unmount(join(directory, 'rootfs'))
+      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed'));
     container.state = {
       ...container.state,
       status: 'exited',
@@ -378,7 +387,10 @@ export class ContainerService {
 function withHostDefaults(hostConfig: HostConfig): HostConfig {
   return {
     ...hostConfig,
-    NetworkMode: hostConfig.NetworkMode === undefined || hostConfig.NetworkMode === '' || hostConfig.NetworkMode === 'default' ? 'bridge' : hostConfig.NetworkMode,
+    NetworkMode:
+      hostConfig.NetworkMode === undefined || hostConfig.NetworkMode === '' || hostConfig.NetworkMode === 'default'
+        ? 'bridge'
+        : hostConfig.NetworkMode,
     LogConfig: { Type: 'json-file', Config: {}, ...(hostConfig.LogConfig?.Type ? hostConfig.LogConfig : {}) },
     ShmSize: hostConfig.ShmSize !== undefined && hostConfig.ShmSize > 0 ? hostConfig.ShmSize : 67_108_864,
     RestartPolicy: hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container } from '../../core/containers/container.js';
-import type { OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
+import type { OciLinux, OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
 import { bindMount, buildOciSpec } from './oci-spec-builder.js';
 import { resolveUser } from './user-resolver.js';
 
@@ -15,6 +15,13 @@ export interface DockerSpecFactoryOptions {
   defaultSeccomp: (capabilities: readonly string[]) => OciSeccomp;
   /** cgroupfs parent of every container's cgroup. */
   cgroupParent: string;
+  /** What the engine itself may hand out: containers cannot get more (runc fails otherwise). */
+  hostNofileLimit?: number;
+  hostCapabilities?: string[];
+  /** The host's device nodes, given to privileged containers. */
+  listHostDevices?: () => Promise<NonNullable<OciLinux['devices']>>;
+  /** Host-specific paths to mask as well as Docker's list. */
+  extraMaskedPaths?: string[];
 }
 
 /**
@@ -37,6 +44,9 @@ export class DockerSpecFactory implements ContainerSpecFactory {
     const unconfined = securityOptions.some((option) => /^seccomp[=:]unconfined$/.test(option));
     const noNewPrivileges = securityOptions.some((option) => /^no-new-privileges(?:[=:]true)?$/.test(option));
     const consoleSize = hostConfig.ConsoleSize;
+    const privileged = hostConfig.Privileged === true;
+    const hostDevices =
+      privileged && this.options.listHostDevices !== undefined ? await this.options.listHostDevices() : undefined;
     return buildOciSpec({
       rootfsPath: paths.rootfs,
       args: [container.path, ...container.args],
@@ -49,7 +59,8 @@ export class DockerSpecFactory implements ContainerSpecFactory {
         ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
         : {}),
       readonlyRootfs: hostConfig.ReadonlyRootfs === true,
-      privileged: hostConfig.Privileged === true,
+      privileged,
+      ...(hostDevices !== undefined ? { hostDevices } : {}),
       capAdd: hostConfig.CapAdd ?? [],
       capDrop: hostConfig.CapDrop ?? [],
       noNewPrivileges,
@@ -62,6 +73,9 @@ export class DockerSpecFactory implements ContainerSpecFactory {
       cgroupsPath: `${this.options.cgroupParent}/${container.id}`,
       shmSize: hostConfig.ShmSize ?? 67_108_864,
       annotations: {},
+      ...(this.options.hostNofileLimit !== undefined ? { hostNofileLimit: this.options.hostNofileLimit } : {}),
+      ...(this.options.extraMaskedPaths !== undefined ? { extraMaskedPaths: this.options.extraMaskedPaths } : {}),
+      ...(this.options.hostCapabilities !== undefined ? { hostCapabilities: this.options.hostCapabilities } : {}),
     });
   }
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OciSeccomp } from '../../core/runtime/oci-spec.js';
 import { bindMount, buildOciSpec, daemonEnvironment, type OciSpecInput } from './oci-spec-builder.js';
-import { allCapabilities, defaultCapabilities, resolveCapabilities } from './capabilities.js';
+import { allCapabilities, capabilitiesFromMask, defaultCapabilities, resolveCapabilities } from './capabilities.js';
 
 const profile: OciSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] };
 
@@ -54,9 +54,18 @@ describe('capabilities', () => {
       name: 'drop one',
       add: [],
       drop: ['CAP_CHOWN', 'mknod'],
-      expect: (caps) => assert.deepEqual(caps, defaultCapabilities.filter((cap) => cap !== 'CAP_CHOWN' && cap !== 'CAP_MKNOD')),
+      expect: (caps) =>
+        assert.deepEqual(
+          caps,
+          defaultCapabilities.filter((cap) => cap !== 'CAP_CHOWN' && cap !== 'CAP_MKNOD'),
+        ),
     },
-    { name: 'drop ALL keeps only adds', add: ['NET_BIND_SERVICE'], drop: ['ALL'], expect: (caps) => assert.deepEqual(caps, ['CAP_NET_BIND_SERVICE']) },
+    {
+      name: 'drop ALL keeps only adds',
+      add: ['NET_BIND_SERVICE'],
+      drop: ['ALL'],
+      expect: (caps) => assert.deepEqual(caps, ['CAP_NET_BIND_SERVICE']),
+    },
     {
       name: 'add ALL minus drops',
       add: ['ALL'],
@@ -66,15 +75,38 @@ describe('capabilities', () => {
         assert.ok(!caps.includes('CAP_SYS_ADMIN'));
       },
     },
-    { name: 'privileged gets all', add: [], drop: ['ALL'], privileged: true, expect: (caps) => assert.deepEqual(caps, [...allCapabilities]) },
-    { name: 'adding a default does not duplicate', add: ['CHOWN'], drop: [], expect: (caps) => assert.deepEqual(caps, [...defaultCapabilities]) },
+    {
+      name: 'privileged gets all',
+      add: [],
+      drop: ['ALL'],
+      privileged: true,
+      expect: (caps) => assert.deepEqual(caps, [...allCapabilities]),
+    },
+    {
+      name: 'adding a default does not duplicate',
+      add: ['CHOWN'],
+      drop: [],
+      expect: (caps) => assert.deepEqual(caps, [...defaultCapabilities]),
+    },
   ];
   for (const testCase of cases) {
     it(testCase.name, () => testCase.expect(resolveCapabilities(testCase.add, testCase.drop, testCase.privileged ?? false)));
   }
 
+  it('privileged and ALL are limited to the capabilities the engine has', () => {
+    const available = capabilitiesFromMask(0x000001fffeffffffn);
+    assert.ok(!available.includes('CAP_SYS_RESOURCE'));
+    assert.equal(available.length, allCapabilities.length - 1);
+    assert.deepEqual(resolveCapabilities([], [], true, available), available);
+    assert.deepEqual(resolveCapabilities(['ALL'], [], false, available), available);
+    assert.equal(capMask(capabilitiesFromMask(0xa80425fbn)), '00000000a80425fb');
+  });
+
   it('rejects unknown capabilities as invalid-argument', () => {
-    assert.throws(() => resolveCapabilities(['NOPE'], [], false), { kind: 'invalid-argument', message: 'unknown capability: "CAP_NOPE"' });
+    assert.throws(() => resolveCapabilities(['NOPE'], [], false), {
+      kind: 'invalid-argument',
+      message: 'unknown capability: "CAP_NOPE"',
+    });
   });
 });
 
@@ -116,14 +148,29 @@ describe('buildOciSpec defaults', () => {
     );
     assert.deepEqual(byDestination.get('/proc')?.options, ['nosuid', 'noexec', 'nodev']);
     assert.deepEqual(byDestination.get('/dev')?.options, ['nosuid', 'strictatime', 'mode=755', 'size=65536k']);
-    assert.deepEqual(byDestination.get('/dev/pts')?.options, ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5']);
+    assert.deepEqual(byDestination.get('/dev/pts')?.options, [
+      'nosuid',
+      'noexec',
+      'newinstance',
+      'ptmxmode=0666',
+      'mode=0620',
+      'gid=5',
+    ]);
     assert.ok(byDestination.get('/sys')?.options?.includes('ro'));
     assert.ok(byDestination.get('/sys/fs/cgroup')?.options?.includes('ro'));
     assert.deepEqual(byDestination.get('/dev/shm')?.options, ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=67108864']);
   });
 
   it('masks and read-only-mounts the /proc and /sys paths Docker does', () => {
-    for (const path of ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware', '/proc/acpi', '/proc/scsi', '/sys/devices/virtual/powercap'])
+    for (const path of [
+      '/proc/kcore',
+      '/proc/keys',
+      '/proc/timer_list',
+      '/sys/firmware',
+      '/proc/acpi',
+      '/proc/scsi',
+      '/sys/devices/virtual/powercap',
+    ])
       assert.ok(spec.linux.maskedPaths?.includes(path), path);
     assert.deepEqual(spec.linux.readonlyPaths, ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']);
   });
@@ -140,7 +187,10 @@ describe('buildOciSpec defaults', () => {
     assert.deepEqual(spec.process.rlimits, [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }]);
     assert.deepEqual(spec.linux.seccomp, profile);
     assert.equal(spec.linux.cgroupsPath, '/berth/abc');
-    assert.deepEqual(spec.linux.sysctl, { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' });
+    assert.deepEqual(spec.linux.sysctl, {
+      'net.ipv4.ip_unprivileged_port_start': '0',
+      'net.ipv4.ping_group_range': '0 2147483647',
+    });
     assert.equal(spec.process.noNewPrivileges, false);
     assert.equal(spec.annotations, undefined);
   });
@@ -189,7 +239,10 @@ describe('buildOciSpec options', () => {
         readonlyRootfs: true,
         noNewPrivileges: true,
         annotations: { 'org.example': 'x' },
-        rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 512 }, { type: 'RLIMIT_NPROC', hard: 10, soft: 10 }],
+        rlimits: [
+          { type: 'RLIMIT_NOFILE', hard: 1024, soft: 512 },
+          { type: 'RLIMIT_NPROC', hard: 10, soft: 10 },
+        ],
       }),
     );
     assert.deepEqual(spec.process.user, { uid: 1000, gid: 100, additionalGids: [10, 20] });
@@ -200,6 +253,17 @@ describe('buildOciSpec options', () => {
       { type: 'RLIMIT_NOFILE', hard: 1024, soft: 512 },
       { type: 'RLIMIT_NPROC', hard: 10, soft: 10 },
     ]);
+  });
+
+  it("lowers Docker's open-files default to the engine's hard limit, not explicit ulimits", () => {
+    assert.deepEqual(buildOciSpec(input({ hostNofileLimit: 20000 })).process.rlimits, [
+      { type: 'RLIMIT_NOFILE', hard: 20000, soft: 20000 },
+    ]);
+    assert.deepEqual(buildOciSpec(input({ hostNofileLimit: 4194304 })).process.rlimits, [
+      { type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 },
+    ]);
+    const explicit = [{ type: 'RLIMIT_NOFILE', hard: 30000, soft: 30000 }];
+    assert.deepEqual(buildOciSpec(input({ hostNofileLimit: 20000, rlimits: explicit })).process.rlimits, explicit);
   });
 
   it('joins a network namespace without the default sysctls; host network has none', () => {
@@ -226,13 +290,27 @@ describe('buildOciSpec options', () => {
       }),
     );
     const destinations = spec.mounts.map((mount) => mount.destination);
-    assert.deepEqual(destinations, ['/proc', '/dev', '/dev/pts', '/sys', '/sys/fs/cgroup', '/dev/mqueue', '/data', '/data/sub', '/etc/hosts', '/dev/shm']);
-    assert.deepEqual(spec.mounts.find((mount) => mount.destination === '/etc/hosts'), {
-      destination: '/etc/hosts',
-      type: 'bind',
-      source: '/host/hosts',
-      options: ['rbind', 'rprivate', 'ro'],
-    });
+    assert.deepEqual(destinations, [
+      '/proc',
+      '/dev',
+      '/dev/pts',
+      '/sys',
+      '/sys/fs/cgroup',
+      '/dev/mqueue',
+      '/data',
+      '/data/sub',
+      '/etc/hosts',
+      '/dev/shm',
+    ]);
+    assert.deepEqual(
+      spec.mounts.find((mount) => mount.destination === '/etc/hosts'),
+      {
+        destination: '/etc/hosts',
+        type: 'bind',
+        source: '/host/hosts',
+        options: ['rbind', 'rprivate', 'ro'],
+      },
+    );
   });
 
   it('a user /dev replaces every /dev default', () => {

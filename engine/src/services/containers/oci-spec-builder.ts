@@ -48,8 +48,20 @@ export interface OciSpecInput {
   sysctls?: Record<string, string>;
   /** `--ulimit` values; replace Docker's default of the same type. */
   rlimits?: OciRlimit[];
+  /**
+   * The engine's own hard RLIMIT_NOFILE (drivers/runtime/host-limits.ts). Docker's default of
+   * 1048576 is lowered to it: raising a hard limit needs CAP_SYS_RESOURCE, which an engine in a
+   * restricted environment lacks, and runc would then fail every container.
+   */
+  hostNofileLimit?: number;
   /** Host device nodes for privileged containers (see drivers/runtime/host-devices.ts). */
   hostDevices?: OciDevice[];
+  /**
+   * The engine's capability bounding set (drivers/runtime/host-limits.ts). Privileged and
+   * `--cap-add ALL` get these rather than every capability the kernel knows, so an engine that
+   * itself runs with fewer capabilities can still start privileged containers.
+   */
+  hostCapabilities?: readonly string[];
   /** Host-specific masked paths, e.g. /sys/devices/system/cpu/cpuN/thermal_throttle. */
   extraMaskedPaths?: string[];
   resources?: Omit<OciLinuxResources, 'devices'>;
@@ -108,7 +120,7 @@ export function bindMount(source: string, destination: string, options: { readon
 }
 
 export function buildOciSpec(input: OciSpecInput): OciSpec {
-  const capabilities = resolveCapabilities(input.capAdd, input.capDrop, input.privileged);
+  const capabilities = resolveCapabilities(input.capAdd, input.capDrop, input.privileged, input.hostCapabilities);
   const process = buildProcess(input, capabilities);
   const linux = buildLinux(input, capabilities);
   const spec: OciSpec = {
@@ -132,7 +144,7 @@ function buildProcess(input: OciSpecInput, capabilities: string[]): OciProcess {
     cwd: input.cwd === '' ? '/' : input.cwd,
     // No inheritable or ambient set: populating inheritable was CVE-2022-24769.
     capabilities: { bounding: [...capabilities], effective: [...capabilities], permitted: [...capabilities] },
-    rlimits: mergeRlimits(input.rlimits ?? []),
+    rlimits: mergeRlimits(input.rlimits ?? [], input.hostNofileLimit),
     noNewPrivileges: input.noNewPrivileges,
   };
   if (input.user.additionalGids.length > 0) process.user.additionalGids = [...input.user.additionalGids];
@@ -158,9 +170,15 @@ export function daemonEnvironment(env: readonly string[], hostname: string, tty:
   return result;
 }
 
-function mergeRlimits(overrides: readonly OciRlimit[]): OciRlimit[] {
+function mergeRlimits(overrides: readonly OciRlimit[], hostNofileLimit: number | undefined): OciRlimit[] {
   const byType = new Map<string, OciRlimit>();
-  for (const limit of [...defaultRlimits, ...overrides]) byType.set(limit.type, { ...limit });
+  for (const limit of defaultRlimits) {
+    const cap =
+      limit.type === 'RLIMIT_NOFILE' && hostNofileLimit !== undefined && hostNofileLimit > 0 ? hostNofileLimit : Infinity;
+    byType.set(limit.type, { type: limit.type, hard: Math.min(limit.hard, cap), soft: Math.min(limit.soft, cap) });
+  }
+  // Explicit --ulimit values are the user's choice: passed as given, runc reports what fails.
+  for (const limit of overrides) byType.set(limit.type, { ...limit });
   return [...byType.values()];
 }
 
@@ -175,7 +193,8 @@ function buildLinux(input: OciSpecInput, capabilities: string[]): OciLinux {
   };
   if (input.privileged) {
     // Privileged is Docker's escape hatch: every host device, no masking, no syscall filter.
-    if (input.hostDevices !== undefined && input.hostDevices.length > 0) linux.devices = input.hostDevices.map((device) => ({ ...device }));
+    if (input.hostDevices !== undefined && input.hostDevices.length > 0)
+      linux.devices = input.hostDevices.map((device) => ({ ...device }));
   } else {
     linux.maskedPaths = [...dockerMaskedPaths, ...(input.extraMaskedPaths ?? [])];
     linux.readonlyPaths = [...dockerReadonlyPaths];
@@ -196,7 +215,9 @@ function resolveSeccomp(seccomp: SeccompInput, capabilities: readonly string[]):
 function buildNamespaces(input: OciSpecInput): OciLinux['namespaces'] {
   const namespaces: OciLinux['namespaces'] = [{ type: 'mount' }];
   if (input.hostNetwork !== true) {
-    namespaces.push(input.networkNamespacePath === undefined ? { type: 'network' } : { type: 'network', path: input.networkNamespacePath });
+    namespaces.push(
+      input.networkNamespacePath === undefined ? { type: 'network' } : { type: 'network', path: input.networkNamespacePath },
+    );
   }
   namespaces.push({ type: 'uts' }, { type: 'pid' }, { type: 'ipc' });
   if (input.privateCgroupNamespace === true) namespaces.push({ type: 'cgroup' });
@@ -229,7 +250,12 @@ function defaultMounts(input: OciSpecInput): OciMount[] {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...readOnlySys] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [...readOnlySys, 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize}`] },
+    {
+      destination: '/dev/shm',
+      type: 'tmpfs',
+      source: 'shm',
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize}`],
+    },
   ];
 }
 
@@ -244,7 +270,9 @@ function buildMounts(input: OciSpecInput): OciMount[] {
     (mount) => !userDestinations.has(mount.destination) && !(overDev && mount.destination.startsWith('/dev/')),
   );
   const depth = (mount: OciMount): number => cleanPath(mount.destination).split('/').length;
-  const user = input.mounts.map((mount, index) => ({ mount, index })).sort((a, b) => depth(a.mount) - depth(b.mount) || a.index - b.index);
+  const user = input.mounts
+    .map((mount, index) => ({ mount, index }))
+    .sort((a, b) => depth(a.mount) - depth(b.mount) || a.index - b.index);
   return [...defaults, ...user.map(({ mount }) => ({ ...mount, ...(mount.options ? { options: [...mount.options] } : {}) }))];
 }
 

@@ -15,13 +15,16 @@ export interface ResolvedUser {
  */
 export async function resolveUser(rootfs: string, user: string | undefined): Promise<ResolvedUser> {
   const [userPart = '', groupPart] = (user ?? '').split(':', 2);
-  const passwd = userPart === '' || (/^\d+$/.test(userPart) && (groupPart === undefined || /^\d+$/.test(groupPart)))
-    ? undefined
-    : await readDatabase(rootfs, 'passwd');
+  const passwd =
+    userPart === '' || (/^\d+$/.test(userPart) && (groupPart === undefined || /^\d+$/.test(groupPart)))
+      ? undefined
+      : await readDatabase(rootfs, 'passwd');
   let uid = 0;
   let gid = 0;
   if (userPart !== '') {
-    const entry = passwd?.find((fields) => fields[0] === userPart) ?? (await readDatabase(rootfs, 'passwd')).find((fields) => fields[2] === userPart);
+    const entry =
+      passwd?.find((fields) => fields[0] === userPart) ??
+      (await readDatabase(rootfs, 'passwd')).find((fields) => fields[2] === userPart);
     if (entry !== undefined) {
       uid = Number(entry[2]);
       gid = Number(entry[3]);

@@ -79,7 +79,11 @@ export class BlobDownloader {
         writer = await this.content.writer(`pull-${descriptor.digest}`, { digest: descriptor.digest, size: descriptor.size });
         resumedFrom = writer.offset;
         if (resumedFrom > 0) this.logger.info({ digest: descriptor.digest, offset: resumedFrom }, 'resuming blob download');
-        const options = { offset: writer.offset, ...(request.credentials ? { credentials: request.credentials } : {}), ...(signal ? { signal } : {}) };
+        const options = {
+          offset: writer.offset,
+          ...(request.credentials ? { credentials: request.credentials } : {}),
+          ...(signal ? { signal } : {}),
+        };
         const response = await this.registry.fetchBlob(request.reference, descriptor, options);
         if (response.offset !== writer.offset) await writer.truncate();
         progress(writer.offset, descriptor.size);
@@ -94,7 +98,9 @@ export class BlobDownloader {
         } catch (error) {
           // A mismatch after a resume may come from stale partial data: start over once from zero.
           if (resumedFrom > 0 && attempt < this.retry.attempts) continue;
-          throw new AppError('invalid-argument', `filesystem layer verification failed for digest ${descriptor.digest}`, { cause: error });
+          throw new AppError('invalid-argument', `filesystem layer verification failed for digest ${descriptor.digest}`, {
+            cause: error,
+          });
         }
         return;
       } catch (error) {

@@ -80,7 +80,10 @@ export class DefaultImageService implements ImageService {
     const common = { ...(credentials ? { credentials } : {}), ...(signal ? { signal } : {}) };
     emit({ status: `Pulling from ${reference.repository}`, id: reference.digest ?? reference.tag ?? 'latest' });
 
-    const resolved = await this.registry.resolve(reference, { ...common, ...(request.platform ? { platform: request.platform } : {}) });
+    const resolved = await this.registry.resolve(reference, {
+      ...common,
+      ...(request.platform ? { platform: request.platform } : {}),
+    });
     if (resolved.index) await this.content.writeBlob(resolved.index.bytes, resolved.index.digest);
     await this.content.writeBlob(resolved.manifest.bytes, resolved.manifest.digest);
     const manifest = resolved.parsed;
@@ -92,7 +95,9 @@ export class DefaultImageService implements ImageService {
     const imageId = configDescriptor.digest;
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== manifest.layers.length) {
-      throw invalidArgument(`image ${imageId}: config has ${diffIds.length} diff IDs but the manifest lists ${manifest.layers.length} layers`);
+      throw invalidArgument(
+        `image ${imageId}: config has ${diffIds.length} diff IDs but the manifest lists ${manifest.layers.length} layers`,
+      );
     }
     const chain = computeChainIds(diffIds);
     const layers: LayerPlan[] = manifest.layers.map((descriptor, i) => ({
@@ -111,21 +116,32 @@ export class DefaultImageService implements ImageService {
       emit({ status: 'Already exists', progressDetail: {}, id: layer.shortId });
     }
     for (const layer of needed) emit({ status: 'Pulling fs layer', progressDetail: {}, id: layer.shortId });
-    for (const layer of needed.slice(this.maxConcurrentDownloads)) emit({ status: 'Waiting', progressDetail: {}, id: layer.shortId });
+    for (const layer of needed.slice(this.maxConcurrentDownloads))
+      emit({ status: 'Waiting', progressDetail: {}, id: layer.shortId });
 
     // Download everything first so that a bad blob leaves no snapshot or tag behind.
-    await runLimited(needed, this.maxConcurrentDownloads, async (layer) => {
-      const throttle = this.throttled(emit);
-      await this.downloader.download({
-        reference,
-        descriptor: layer.descriptor,
-        ...common,
-        onProgress: (current, total) =>
-          throttle(layer.shortId, current >= total, { status: 'Downloading', progressDetail: { current, total }, progress: renderProgress(current, total), id: layer.shortId }),
-      });
-      emit({ status: 'Verifying Checksum', progressDetail: {}, id: layer.shortId });
-      emit({ status: 'Download complete', progressDetail: {}, id: layer.shortId });
-    }, signal);
+    await runLimited(
+      needed,
+      this.maxConcurrentDownloads,
+      async (layer) => {
+        const throttle = this.throttled(emit);
+        await this.downloader.download({
+          reference,
+          descriptor: layer.descriptor,
+          ...common,
+          onProgress: (current, total) =>
+            throttle(layer.shortId, current >= total, {
+              status: 'Downloading',
+              progressDetail: { current, total },
+              progress: renderProgress(current, total),
+              id: layer.shortId,
+            }),
+        });
+        emit({ status: 'Verifying Checksum', progressDetail: {}, id: layer.shortId });
+        emit({ status: 'Download complete', progressDetail: {}, id: layer.shortId });
+      },
+      signal,
+    );
 
     for (const layer of needed) {
       signal?.throwIfAborted();
@@ -134,7 +150,8 @@ export class DefaultImageService implements ImageService {
     }
 
     const size = layers.reduce((sum, layer) => sum + (this.store.layerSize(layer.chainId) ?? 0), 0);
-    const tags = reference.tag !== undefined && reference.digest === undefined ? [`${repositoryName(reference)}:${reference.tag}`] : [];
+    const tags =
+      reference.tag !== undefined && reference.digest === undefined ? [`${repositoryName(reference)}:${reference.tag}`] : [];
     if (reference.tag !== undefined && reference.digest !== undefined) tags.push(`${repositoryName(reference)}:${reference.tag}`);
     const digests = [`${repositoryName(reference)}@${resolved.digest}`];
     const before = tags[0] === undefined ? this.store.getByReference(digests[0] as string) : this.store.getByReference(tags[0]);
@@ -142,7 +159,9 @@ export class DefaultImageService implements ImageService {
 
     emit({ status: `Digest: ${resolved.digest}` });
     const upToDate = before?.id === imageId && needed.length === 0;
-    emit({ status: `Status: ${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarImageReference(reference)}` });
+    emit({
+      status: `Status: ${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarImageReference(reference)}`,
+    });
     this.logger.info({ reference: formatImageReference(reference), imageId, digest: resolved.digest }, 'image pulled');
     return image;
   }
@@ -196,11 +215,26 @@ export class DefaultImageService implements ImageService {
     const total = layer.descriptor.size;
     const throttle = this.throttled(emit);
     const counter = new ByteCounter((current) =>
-      throttle(layer.shortId, current >= total, { status: 'Extracting', progressDetail: { current, total }, progress: renderProgress(current, total), id: layer.shortId }),
+      throttle(layer.shortId, current >= total, {
+        status: 'Extracting',
+        progressDetail: { current, total },
+        progress: renderProgress(current, total),
+        id: layer.shortId,
+      }),
     );
-    const verifier = new DigestVerifier(layer.diffId, (actual) => `layer ${digest}: uncompressed content has digest ${actual}, expected diff ID ${layer.diffId}`);
+    const verifier = new DigestVerifier(
+      layer.diffId,
+      (actual) => `layer ${digest}: uncompressed content has digest ${actual}, expected diff ID ${layer.diffId}`,
+    );
     const tar = new PassThrough();
-    const feeding = pipeline(await this.content.createReadStream(digest), counter, decompressorFor(head), verifier, tar, signal ? { signal } : {});
+    const feeding = pipeline(
+      await this.content.createReadStream(digest),
+      counter,
+      decompressorFor(head),
+      verifier,
+      tar,
+      signal ? { signal } : {},
+    );
     const applying = this.snapshotter.applyLayer(layer.chainId, layer.parent, tar, signal);
     try {
       const [, { size }] = await Promise.all([feeding, applying]);
@@ -233,7 +267,11 @@ function parseConfig(bytes: Buffer, digest: Digest): ImageConfig {
   } catch (error) {
     throw invalidArgument(`image config ${digest} is not valid JSON`, error);
   }
-  if (config.rootfs?.type !== 'layers' || !Array.isArray(config.rootfs.diff_ids) || !config.rootfs.diff_ids.every((id) => isDigest(id))) {
+  if (
+    config.rootfs?.type !== 'layers' ||
+    !Array.isArray(config.rootfs.diff_ids) ||
+    !config.rootfs.diff_ids.every((id) => isDigest(id))
+  ) {
     throw invalidArgument(`image config ${digest}: invalid rootfs (expected type "layers" and sha256 diff_ids)`);
   }
   return config;

@@ -2,7 +2,12 @@
  * Runs `task` over `items` with at most `limit` running at once. The first failure stops new tasks
  * from starting; it is thrown after the running ones have settled, so no work outlives the call.
  */
-export async function runLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function runLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {

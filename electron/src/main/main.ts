@@ -1,0 +1,85 @@
+/**
+ * Electron main: app lifecycle and wiring only. Container logic lives in the engine (reached over its
+ * UNIX socket by @berth/app-host); this process validates and forwards.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { contract } from '@berth/common/contract';
+import { ContractDispatcher, createAppHandlers, defaultDockerHost, DockerClient, parseDockerHost } from '@berth/app-host';
+import {
+  APP_CONTENT_SECURITY_POLICY,
+  APP_ORIGIN,
+  APP_SCHEME,
+  createWebPreferences,
+  decideWindowOpen,
+  isAllowedNavigation,
+  permissionRequestDecision,
+  resolveAppAsset,
+  trustedOrigins,
+} from '../security/policy.js';
+import { serveContract } from './ipc-server.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererDir = process.env['BERTH_RENDERER_DIR'] ?? join(here, '../../../renderer/dist');
+const preloadPath = join(here, '../preload/preload.cjs');
+const devServerUrl = app.isPackaged ? undefined : process.env['BERTH_DEV_SERVER_URL'];
+const origins = trustedOrigins(devServerUrl);
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, origins)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url, origins)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = decideWindowOpen(url);
+    if (decision.openExternal !== undefined) void shell.openExternal(decision.openExternal);
+    return { action: 'deny' };
+  });
+});
+
+void app.whenReady().then(() => {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(permissionRequestDecision(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => permissionRequestDecision(permission));
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppAsset(request.url, rendererDir);
+    if (file === undefined) return new Response('not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).href);
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', APP_CONTENT_SECURITY_POLICY);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+
+  const dockerHost =
+    process.env['BERTH_DOCKER_HOST'] !== undefined ? parseDockerHost(process.env['BERTH_DOCKER_HOST']) : defaultDockerHost();
+  const host = createAppHandlers(new DockerClient(dockerHost));
+  const stopServing = serveContract(ipcMain, contract, new ContractDispatcher(contract, host.handlers), origins);
+
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 560,
+    show: false,
+    title: 'Berth',
+    webPreferences: createWebPreferences(preloadPath),
+  });
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
+
+  app.on('window-all-closed', () => {
+    stopServing();
+    void host.close().finally(() => app.quit());
+  });
+});

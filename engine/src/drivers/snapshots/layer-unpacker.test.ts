@@ -1,0 +1,208 @@
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, readdir, readFile, lstat, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { AppError } from '@berth/common';
+import { createSilentLogger } from '../../lib/logger.js';
+import { platformSpecialFiles, type SpecialFiles } from '../../platform/special-files.js';
+import { buildRawTar, type RawTarEntry } from '../../testing/test-images.js';
+import { unpackLayer } from './layer-unpacker.js';
+
+const isRoot = process.getuid?.() === 0;
+/** Without root, whiteouts cannot be real devices: record them instead (only the refusal paths matter then). */
+const specialFiles: SpecialFiles = isRoot
+  ? platformSpecialFiles
+  : { makeWhiteout: async () => undefined, makeOpaque: async () => undefined, makeFifo: async () => undefined };
+
+let base: string;
+let dest: string;
+
+beforeEach(async () => {
+  base = await mkdtemp(join(tmpdir(), 'berth-unpack-'));
+  dest = join(base, 'dest');
+  await mkdir(dest);
+  await mkdir(join(base, 'victim'));
+  await writeFile(join(base, 'victim', 'secret'), 'secret');
+  await mkdir(join(base, 'dest-evil'));
+  await writeFile(join(base, 'dest-evil', 'secret'), 'evil');
+});
+
+afterEach(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+async function unpack(entries: RawTarEntry[], options: { target?: string; lowers?: string[] } = {}) {
+  const tar = await buildRawTar(entries);
+  return unpackLayer(Readable.from([tar]), {
+    target: options.target ?? dest,
+    lowers: options.lowers ?? [],
+    layerName: 'sha256:testlayer',
+    specialFiles,
+    logger: createSilentLogger(),
+  });
+}
+
+const file = (name: string, content = 'x', mode = 0o644): RawTarEntry => ({ header: { name, type: 'file', mode }, content });
+const dir = (name: string, mode = 0o755): RawTarEntry => ({ header: { name, type: 'directory', mode } });
+const symlink = (name: string, linkname: string): RawTarEntry => ({ header: { name, type: 'symlink', linkname } });
+const hardlink = (name: string, linkname: string): RawTarEntry => ({ header: { name, type: 'link', linkname } });
+
+/** The surroundings of the snapshot are exactly as the test set them up. */
+async function assertContained(): Promise<void> {
+  assert.deepEqual((await readdir(base)).sort(), ['dest', 'dest-evil', 'victim']);
+  assert.deepEqual(await readdir(join(base, 'victim')), ['secret']);
+  assert.equal(await readFile(join(base, 'victim', 'secret'), 'utf8'), 'secret');
+  assert.deepEqual(await readdir(join(base, 'dest-evil')), ['secret']);
+}
+
+async function assertRefused(entries: RawTarEntry[], entryName: string, options: { lowers?: string[] } = {}): Promise<void> {
+  await assert.rejects(unpack(entries, options), (error: unknown) => {
+    assert.ok(error instanceof AppError, `expected AppError, got ${String(error)}`);
+    assert.equal(error.kind, 'invalid-argument');
+    assert.match(error.message, /sha256:testlayer/);
+    assert.ok(error.message.includes(`"${entryName}"`), error.message);
+    return true;
+  });
+  await assertContained();
+}
+
+describe('layer unpacker: hostile layers', () => {
+  test('1. ".." entry', () => assertRefused([file('..', 'x')], '..'));
+  test('2. ../pwned', () => assertRefused([file('../pwned')], '../pwned'));
+  test('3. ../../pwned', () => assertRefused([file('../../pwned')], '../../pwned'));
+  test('4. absolute path /etc/pwned', () => assertRefused([file('/etc/berth-pwned')], '/etc/berth-pwned'));
+  test('5. /../victim/slash-dotdot', () => assertRefused([file('/../victim/slash-dotdot')], '/../victim/slash-dotdot'));
+  test('6. inner a/../../victim/x', () => assertRefused([dir('a/'), file('a/../../victim/x')], 'a/../../victim/x'));
+  test('7. symlink parent escaping: loophole -> ../victim, then loophole/newfile', () =>
+    assertRefused([symlink('loophole', '../victim'), file('loophole/newfile')], 'loophole/newfile'));
+  test('8. nested symlink escape: dir/loophole -> ../../victim, then dir/loophole/newdir/newfile', () =>
+    assertRefused(
+      [dir('dir/'), symlink('dir/loophole', '../../victim'), file('dir/loophole/newdir/newfile')],
+      'dir/loophole/newdir/newfile',
+    ));
+  test('9. two-hop symlink breakout', () =>
+    assertRefused(
+      [dir('inner/'), symlink('inner/go_up', '..'), symlink('inner/go_up/escape', '../victim'), file('escape/newfile')],
+      'escape/newfile',
+    ));
+  test('10. hard link to /etc/passwd', async () => {
+    await assertRefused([hardlink('passwd', '/etc/passwd')], 'passwd');
+    assert.notEqual((await stat('/etc/passwd')).nlink, 0);
+  });
+  test('11. hard link to ../victim/secret', () => assertRefused([hardlink('stolen', '../victim/secret')], 'stolen'));
+  test('12. hard link to sibling-prefix ../dest-evil/secret', () =>
+    assertRefused([hardlink('stolen', '../dest-evil/secret')], 'stolen'));
+  test('13. hard link through an escaping symlink', () =>
+    assertRefused([symlink('up', '../victim'), hardlink('stolen', 'up/secret')], 'stolen'));
+  test('14. whiteout of ../x', () => assertRefused([file('../.wh.victim', '')], '../.wh.victim'));
+  test('15. invalid whiteout names .wh. .wh.. .wh...', async () => {
+    for (const name of ['.wh.', 'd/.wh..', '.wh...']) await assertRefused([dir('d/'), file(name, '')], name);
+  });
+  test('16. symlink loop', () => assertRefused([symlink('a', 'b'), symlink('b', 'a'), file('a/x')], 'a/x'));
+  test('17. escaping symlink from a lower layer', async () => {
+    const lower = join(base, 'dest', '..', 'lower');
+    await mkdir(lower);
+    const { symlink: makeSymlink } = await import('node:fs/promises');
+    await makeSymlink('../../victim', join(lower, 'x'));
+    const upper = join(base, 'dest');
+    await assert.rejects(unpack([file('x/file')], { target: upper, lowers: [lower] }), /x\/file/);
+    await rm(lower, { recursive: true });
+    await assertContained();
+  });
+  test('18. device nodes are skipped, not created', async () => {
+    await unpack([
+      { header: { name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0, mode: 0o660 } },
+      { header: { name: 'dev/mem', type: 'character-device', devmajor: 1, devminor: 1, mode: 0o660 } },
+      file('ok'),
+    ]);
+    await assert.rejects(lstat(join(dest, 'dev', 'sda')));
+    await assert.rejects(lstat(join(dest, 'dev', 'mem')));
+    assert.ok((await lstat(join(dest, 'ok'))).isFile());
+    await assertContained();
+  });
+  test('19. a file replacing an escaping symlink does not write through it', async () => {
+    await unpack([symlink('x', '../victim/secret'), file('x', 'replaced')]);
+    assert.ok((await lstat(join(dest, 'x'))).isFile());
+    assert.equal(await readFile(join(dest, 'x'), 'utf8'), 'replaced');
+    await assertContained();
+  });
+  test('20. duplicate entries: later ones win, dir/file conflicts replace', async () => {
+    await unpack([
+      file('a', 'one'),
+      file('a', 'two'),
+      file('b'),
+      dir('b/'),
+      file('b/c', 'c'),
+      dir('d/'),
+      file('d/inside'),
+      file('d', 'now a file'),
+    ]);
+    assert.equal(await readFile(join(dest, 'a'), 'utf8'), 'two');
+    assert.equal(await readFile(join(dest, 'b', 'c'), 'utf8'), 'c');
+    assert.equal(await readFile(join(dest, 'd'), 'utf8'), 'now a file');
+    await assertContained();
+  });
+});
+
+describe('layer unpacker: legitimate layers', () => {
+  test('lib -> usr/lib resolves inside the snapshot', async () => {
+    await unpack([dir('usr/'), dir('usr/lib/'), symlink('lib', 'usr/lib'), file('lib/libc.so', 'libc')]);
+    assert.equal(await readFile(join(dest, 'usr', 'lib', 'libc.so'), 'utf8'), 'libc');
+    assert.equal(await readlink(join(dest, 'lib')), 'usr/lib');
+  });
+  test('absolute symlinks resolve against the snapshot root', async () => {
+    await unpack([
+      dir('etc/'),
+      symlink('etc2', '/etc'),
+      file('etc2/hosts', 'h'),
+      symlink('root-link', '/'),
+      file('root-link/etc/x', 'x'),
+    ]);
+    assert.equal(await readFile(join(dest, 'etc', 'hosts'), 'utf8'), 'h');
+    assert.equal(await readFile(join(dest, 'etc', 'x'), 'utf8'), 'x');
+    await assertContained();
+  });
+  test('a lower layer symlink (lib -> /usr/lib) is followed into this layer', async () => {
+    const lower = join(base, 'lower');
+    await mkdir(join(lower, 'usr', 'lib'), { recursive: true });
+    const { symlink: makeSymlink } = await import('node:fs/promises');
+    await makeSymlink('/usr/lib', join(lower, 'lib'));
+    await unpack([file('lib/systemd/unit', 'u')], { lowers: [lower] });
+    assert.equal(await readFile(join(dest, 'usr', 'lib', 'systemd', 'unit'), 'utf8'), 'u');
+    await assert.rejects(lstat(join(dest, 'lib')));
+    await rm(lower, { recursive: true });
+  });
+  test('absolute hard link names are root-relative; modes incl. setuid are kept', async () => {
+    await unpack([dir('usr/bin/'), file('usr/bin/perl', 'perl', 0o4755), hardlink('usr/bin/perlbug', '/usr/bin/perl')]);
+    const a = await stat(join(dest, 'usr', 'bin', 'perl'));
+    const b = await stat(join(dest, 'usr', 'bin', 'perlbug'));
+    assert.equal(a.ino, b.ino);
+    assert.equal(a.mode & 0o7777, 0o4755);
+  });
+  test('hard link to a symlink links the symlink itself', async () => {
+    await unpack([symlink('s', '../victim/secret'), hardlink('h', 's')]);
+    assert.ok((await lstat(join(dest, 'h'))).isSymbolicLink());
+    await assertContained();
+  });
+  test('mtime and directory mode are preserved', async () => {
+    const mtime = new Date('2020-02-02T00:00:00Z');
+    await unpack([
+      { header: { name: 'd/', type: 'directory', mode: 0o750, mtime } },
+      { header: { name: 'd/f', type: 'file', mode: 0o600, mtime }, content: 'f' },
+    ]);
+    const d = await stat(join(dest, 'd'));
+    assert.equal(d.mode & 0o7777, 0o750);
+    assert.equal(d.mtime.getTime(), mtime.getTime());
+    assert.equal((await stat(join(dest, 'd', 'f'))).mtime.getTime(), mtime.getTime());
+  });
+  test('whiteouts become 0/0 char devices (root only)', { skip: !isRoot }, async () => {
+    await unpack([dir('etc/'), file('etc/.wh.gone', ''), dir('opq/'), file('opq/.wh..wh..opq', '')]);
+    const whiteout = await lstat(join(dest, 'etc', 'gone'));
+    assert.ok(whiteout.isCharacterDevice());
+    assert.equal(whiteout.rdev, 0);
+    const { readXattr } = await import('../../platform/special-files.js');
+    assert.equal(await readXattr(join(dest, 'opq'), 'trusted.overlay.opaque'), 'y');
+  });
+});

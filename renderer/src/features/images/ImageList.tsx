@@ -1,0 +1,120 @@
+import { useMemo, useState } from 'react';
+import type { ImageSummary } from '@berth/common/contract';
+import { formatAgo, formatBytes, shortId } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
+import { useAppStore } from '../../stores/app-store';
+import { Button } from '../../ui/Button';
+import { ConfirmDialog } from '../../ui/Dialog';
+import { EmptyState, ErrorBanner, PageHeader, SearchInput } from '../../ui/Page';
+import { PullImageDialog } from './PullImageDialog';
+
+function splitTag(tag: string): { repository: string; tag: string } {
+  const colon = tag.lastIndexOf(':');
+  return colon > tag.lastIndexOf('/')
+    ? { repository: tag.slice(0, colon), tag: tag.slice(colon + 1) }
+    : { repository: tag, tag: '' };
+}
+
+export function ImageList() {
+  const images = useAppStore((state) => state.images);
+  const removeImage = useAppStore((state) => state.removeImage);
+  const [query, setQuery] = useState('');
+  const [pulling, setPulling] = useState(false);
+  const [toRemove, setToRemove] = useState<ImageSummary>();
+  const now = useNow();
+  const rows = useMemo(() => {
+    const needle = query.trim().toLowerCase();
+    return images.items
+      .filter(
+        (image) => needle === '' || image.id.includes(needle) || image.repoTags.some((tag) => tag.toLowerCase().includes(needle)),
+      )
+      .slice()
+      .sort((a, b) => b.created - a.created);
+  }, [images.items, query]);
+  const totalSize = images.items.reduce((sum, image) => sum + image.size, 0);
+
+  return (
+    <section className="page" aria-labelledby="images-title">
+      <PageHeader
+        title={<span id="images-title">Images</span>}
+        subtitle={images.loaded ? `${images.items.length} images · ${formatBytes(totalSize)}` : 'Loading…'}
+        actions={
+          <Button variant="primary" icon="download" onClick={() => setPulling(true)}>
+            Pull image
+          </Button>
+        }
+      />
+      <div className="toolbar">
+        <SearchInput value={query} onChange={setQuery} placeholder="Search by repository, tag or id" label="Search images" />
+      </div>
+      {images.error !== undefined && <ErrorBanner title="Could not list images" message={images.error} />}
+      <div className="table" role="table" aria-label="Images">
+        <div className="grid-row grid-head images-grid" role="row">
+          <div role="columnheader">Repository</div>
+          <div role="columnheader">Tag</div>
+          <div role="columnheader">Image ID</div>
+          <div role="columnheader">Created</div>
+          <div role="columnheader">Size</div>
+          <div role="columnheader">In use</div>
+          <div role="columnheader" className="cell-actions">
+            Actions
+          </div>
+        </div>
+        <div className="table-scroll">
+          {images.loaded && rows.length === 0 && <EmptyState title="No images" message="Pull one to get started." />}
+          {rows.map((image) => {
+            const first = image.repoTags[0];
+            const { repository, tag } = first === undefined ? { repository: '<none>', tag: '<none>' } : splitTag(first);
+            return (
+              <div key={image.id} className="grid-row images-grid" role="row" data-testid="image-row">
+                <div role="cell" className="cell-name">
+                  <span className="row-title">{repository}</span>
+                  {image.repoTags.length > 1 && <span className="row-sub">+{image.repoTags.length - 1} more tags</span>}
+                </div>
+                <div role="cell">{tag === '' ? <span className="muted">—</span> : <span className="tag">{tag}</span>}</div>
+                <div role="cell" className="mono muted">
+                  {shortId(image.id)}
+                </div>
+                <div role="cell" className="muted">
+                  {formatAgo(image.created, now)}
+                </div>
+                <div role="cell">{formatBytes(image.size)}</div>
+                <div role="cell">
+                  {image.containers > 0 ? <span className="pill pill-green">In use</span> : <span className="muted">Unused</span>}
+                </div>
+                <div role="cell" className="cell-actions">
+                  <Button
+                    variant="ghost"
+                    icon="trash"
+                    className="danger-hover"
+                    aria-label={`Remove ${first ?? shortId(image.id)}`}
+                    onClick={() => setToRemove(image)}
+                  />
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {pulling && <PullImageDialog onClose={() => setPulling(false)} />}
+      {toRemove !== undefined && (
+        <ConfirmDialog
+          title="Remove image?"
+          message={
+            <>
+              <strong>{toRemove.repoTags[0] ?? shortId(toRemove.id)}</strong> will be untagged and deleted if nothing else uses
+              it.
+            </>
+          }
+          confirmLabel="Remove"
+          onCancel={() => setToRemove(undefined)}
+          onConfirm={() => {
+            const image = toRemove;
+            setToRemove(undefined);
+            void removeImage(image.repoTags[0] ?? image.id);
+          }}
+        />
+      )}
+    </section>
+  );
+}
