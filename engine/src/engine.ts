@@ -18,6 +18,7 @@ import { EventBus } from './services/events/event-bus.js';
 import { ContainerService } from './services/containers/container-service.js';
 import { ContainerLogService } from './services/containers/container-log-service.js';
 import { DockerSpecFactory } from './services/containers/container-spec.js';
+import { IsolatedNetworking } from './services/networks/isolated-networking.js';
 import { ApiServer } from './api/api-server.js';
 import { Router } from './api/router.js';
 import { systemRoutes } from './api/routes/system.routes.js';
@@ -65,6 +66,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         extraMaskedPaths: await listThermalThrottlePaths(),
         listHostDevices: () => listHostDevices(),
       }),
+      networking: new IsolatedNetworking(),
       events,
       containersDir: paths.containers,
       logger,

@@ -38,8 +38,7 @@ after(async () => {
   await registry?.stop();
 });
 
-const run = (args: string[], input?: string) =>
-  docker(engine.socketPath, args, input !== undefined ? { input } : {});
+const run = (args: string[], input?: string) => docker(engine.socketPath, args, input !== undefined ? { input } : {});
 
 describe('the Docker API on the socket', () => {
   test('the socket is 0660 and /_ping carries the API headers', async () => {
@@ -134,7 +133,18 @@ describe('docker run', () => {
   });
 
   test('-d, --name, logs, inspect, ps, stop and rm', async () => {
-    const started = await run(['run', '-d', '--name', 'web', '-e', 'FOO=bar', busybox, 'sh', '-c', 'echo $FOO; echo oops >&2; exec sleep 100']);
+    const started = await run([
+      'run',
+      '-d',
+      '--name',
+      'web',
+      '-e',
+      'FOO=bar',
+      busybox,
+      'sh',
+      '-c',
+      'echo $FOO; echo oops >&2; exec sleep 100',
+    ]);
     assert.equal(started.exitCode, 0, started.stderr);
     const id = started.stdout.trim();
     assert.match(id, /^[a-f0-9]{64}$/);
@@ -174,7 +184,10 @@ describe('docker run', () => {
     );
     assert.ok(masked.length > 0);
     const sizes = await run(['run', '--rm', busybox, 'sh', '-c', masked.map((path) => `cat ${path} | wc -c`).join('; ')]);
-    assert.deepEqual(sizes.stdout.trim().split(/\s+/), masked.map(() => '0'));
+    assert.deepEqual(
+      sizes.stdout.trim().split(/\s+/),
+      masked.map(() => '0'),
+    );
     assert.ok(readFileSync('/proc/timer_list').length > 0, 'the host itself can read /proc/timer_list');
     const procSys = await run(['run', '--rm', busybox, 'sh', '-c', 'echo 1 > /proc/sys/kernel/domainname']);
     assert.notEqual(procSys.exitCode, 0);
@@ -184,11 +197,23 @@ describe('docker run', () => {
 
 describe('the engine process', () => {
   test('a second engine on the same data root is refused with a clear error', async () => {
-    await assert.rejects(startEngineProcess({ dataRoot: engine.dataRoot }), /another engine \(pid \d+\) is already using this data root/);
+    await assert.rejects(
+      startEngineProcess({ dataRoot: engine.dataRoot }),
+      /another engine \(pid \d+\) is already using this data root/,
+    );
   });
 
   test('containers outlive an engine crash and are adopted again', async () => {
-    const started = await run(['run', '-d', '--name', 'sleeper', busybox, 'sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done']);
+    const started = await run([
+      'run',
+      '-d',
+      '--name',
+      'sleeper',
+      busybox,
+      'sh',
+      '-c',
+      'trap "exit 7" TERM; while true; do sleep 0.1; done',
+    ]);
     assert.equal(started.exitCode, 0, started.stderr);
     await engine.kill();
     engine = await startEngineProcess({ dataRoot: engine.dataRoot });

@@ -1,4 +1,5 @@
 import type { Container } from '../../core/containers/container.js';
+import { emptySettings } from '../../services/networks/isolated-networking.js';
 
 /** Docker's `State.Status` strings and the human `Status` column of `docker ps`. */
 export function humanStatus(container: Container, now = Date.now()): string {
@@ -100,25 +101,6 @@ export function presentContainerInspect(container: Container, rootfsDir: string)
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: rootfsDir } },
     Mounts: [],
     Config: container.config,
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
-      SandboxKey: '',
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      MacAddress: '',
-      Networks: {},
-    },
+    NetworkSettings: container.networkSettings ?? emptySettings(),
   };
 }

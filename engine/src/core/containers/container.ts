@@ -76,6 +76,8 @@ export interface Container {
   /** Snapshotter key of the writable layer. */
   snapshotKey: string;
   logPath: string;
+  /** Docker's NetworkSettings from the last network attach (inspect shows it). */
+  networkSettings?: Record<string, unknown>;
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';

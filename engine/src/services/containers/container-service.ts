@@ -8,6 +8,7 @@ import { zeroTime } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
 import type { RootfsMounter } from '../../core/containers/rootfs-mounter.js';
 import type { ImageService } from '../../core/images/image-service.js';
+import type { ContainerNetworking } from '../../core/networks/container-networking.js';
 import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { TaskExit, TaskRuntime } from '../../core/runtime/task-runtime.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -26,6 +27,7 @@ export interface ContainerServiceOptions {
   runtime: TaskRuntime;
   mounter: RootfsMounter;
   specFactory: ContainerSpecFactory;
+  networking: ContainerNetworking;
   events: EventBus;
   /** `<dataRoot>/containers`: one directory per container (bundle, rootfs mount point, hosts files, log). */
   containersDir: string;
@@ -235,7 +237,9 @@ export class ContainerService {
     try {
       const mounts = await this.options.snapshotter.mounts(container.snapshotKey);
       await this.options.mounter.mount(mounts, rootfs);
-      const spec = await this.options.specFactory.build(container, { directory, rootfs });
+      const network = await this.options.networking.attach(container);
+      container.networkSettings = network.settings;
+      const spec = await this.options.specFactory.build(container, { directory, rootfs }, network);
       await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
       const consoleSize = container.hostConfig.ConsoleSize;
@@ -268,6 +272,7 @@ export class ContainerService {
       this.publish(container, 'start');
     } catch (error) {
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
+      await this.options.networking.detach(container).catch(() => undefined);
       await this.options.mounter.unmount(rootfs).catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
       // dockerd records the failure on the container: 127 when the command does not exist, 126 when it cannot run.
@@ -334,6 +339,9 @@ export class ContainerService {
     await this.options.runtime
       .delete(id, { force: true })
       .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'runtime delete failed'));
+    await this.options.networking
+      .detach(container)
+      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed'));
     await this.options.mounter
       .unmount(join(directory, 'rootfs'))
       .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed'));

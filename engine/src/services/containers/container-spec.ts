@@ -1,13 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container } from '../../core/containers/container.js';
+import type { NetworkAttachment } from '../../core/networks/container-networking.js';
 import type { OciLinux, OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
 import { bindMount, buildOciSpec } from './oci-spec-builder.js';
 import { resolveUser } from './user-resolver.js';
 
 /** Turns a container record into the OCI runtime spec for its next start. */
 export interface ContainerSpecFactory {
-  build(container: Container, paths: { directory: string; rootfs: string }): Promise<OciSpec>;
+  build(container: Container, paths: { directory: string; rootfs: string }, network: NetworkAttachment): Promise<OciSpec>;
 }
 
 export interface DockerSpecFactoryOptions {
@@ -31,15 +32,15 @@ export interface DockerSpecFactoryOptions {
 export class DockerSpecFactory implements ContainerSpecFactory {
   constructor(private readonly options: DockerSpecFactoryOptions) {}
 
-  async build(container: Container, paths: { directory: string; rootfs: string }): Promise<OciSpec> {
+  async build(container: Container, paths: { directory: string; rootfs: string }, network: NetworkAttachment): Promise<OciSpec> {
     const { config, hostConfig } = container;
     const hostname = config.Hostname ?? container.id.slice(0, 12);
     await writeFile(join(paths.directory, 'hostname'), `${hostname}\n`);
     await writeFile(
       join(paths.directory, 'hosts'),
-      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t${hostname}\n`,
+      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n${hostsTail(network, hostname)}`,
     );
-    await writeFile(join(paths.directory, 'resolv.conf'), await containerResolvConf());
+    await writeFile(join(paths.directory, 'resolv.conf'), network.resolvConf ?? (await containerResolvConf()));
     const securityOptions = hostConfig.SecurityOpt ?? [];
     const unconfined = securityOptions.some((option) => /^seccomp[=:]unconfined$/.test(option));
     const noNewPrivileges = securityOptions.some((option) => /^no-new-privileges(?:[=:]true)?$/.test(option));
@@ -71,6 +72,8 @@ export class DockerSpecFactory implements ContainerSpecFactory {
         bindMount(join(paths.directory, 'hosts'), '/etc/hosts'),
       ],
       cgroupsPath: `${this.options.cgroupParent}/${container.id}`,
+      ...(network.namespacePath !== undefined ? { networkNamespacePath: network.namespacePath } : {}),
+      ...(network.hostNetwork === true ? { hostNetwork: true } : {}),
       shmSize: hostConfig.ShmSize ?? 67_108_864,
       annotations: {},
       ...(this.options.hostNofileLimit !== undefined ? { hostNofileLimit: this.options.hostNofileLimit } : {}),
@@ -94,4 +97,10 @@ async function containerResolvConf(): Promise<string> {
   const lines = host.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
   if (!lines.some((line) => /^\s*nameserver\s/.test(line))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
   return `${lines.filter((line) => line.trim() !== '').join('\n')}\n`;
+}
+
+/** The container's own name lines: the network's entries, or Docker's 127.0.1.1 line without one. */
+function hostsTail(network: NetworkAttachment, hostname: string): string {
+  const lines = network.hostsEntries.length > 0 ? network.hostsEntries : [`127.0.1.1\t${hostname}`];
+  return lines.map((line) => `${line}\n`).join('');
 }

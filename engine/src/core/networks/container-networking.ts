@@ -1,0 +1,24 @@
+import type { Container } from '../containers/container.js';
+
+/** How a started container is connected: what its task joins and what it is told about names. */
+export interface NetworkAttachment {
+  /** Network namespace for the task to join; undefined lets the runtime make a private one (loopback only). */
+  namespacePath?: string;
+  /** `--network host`: no network namespace at all. */
+  hostNetwork?: boolean;
+  /** Lines for /etc/hosts after the localhost entries (e.g. `172.17.0.2\tweb`). */
+  hostsEntries: string[];
+  /** Content of /etc/resolv.conf; undefined keeps the default (the host's, without loopback servers). */
+  resolvConf?: string;
+  /** Docker's `NetworkSettings` (inspect), in Docker's shape. */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * Connects containers to networks around their task's life: attach() before the task is created,
+ * detach() after it exited (both idempotent, both called again after an engine restart).
+ */
+export interface ContainerNetworking {
+  attach(container: Container, signal?: AbortSignal): Promise<NetworkAttachment>;
+  detach(container: Container): Promise<void>;
+}
