@@ -19,6 +19,7 @@ import { ContainerService } from './services/containers/container-service.js';
 import { ContainerLogService } from './services/containers/container-log-service.js';
 import { DockerSpecFactory } from './services/containers/container-spec.js';
 import { IsolatedNetworking } from './services/networks/isolated-networking.js';
+import { NoExtraMounts } from './services/volumes/no-extra-mounts.js';
 import { ApiServer } from './api/api-server.js';
 import { Router } from './api/router.js';
 import { systemRoutes } from './api/routes/system.routes.js';
@@ -67,6 +68,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         listHostDevices: () => listHostDevices(),
       }),
       networking: new IsolatedNetworking(),
+      mounts: new NoExtraMounts(),
       events,
       containersDir: paths.containers,
       logger,

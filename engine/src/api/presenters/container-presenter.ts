@@ -59,7 +59,7 @@ export function presentContainerSummary(container: Container): Record<string, un
     Status: humanStatus(container),
     HostConfig: { NetworkMode: container.hostConfig.NetworkMode ?? 'bridge' },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: container.mountPoints ?? [],
   };
 }
 
@@ -99,7 +99,7 @@ export function presentContainerInspect(container: Container, rootfsDir: string)
     ExecIDs: null,
     HostConfig: container.hostConfig,
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: rootfsDir } },
-    Mounts: [],
+    Mounts: container.mountPoints ?? [],
     Config: container.config,
     NetworkSettings: container.networkSettings ?? emptySettings(),
   };

@@ -78,6 +78,8 @@ export interface Container {
   logPath: string;
   /** Docker's NetworkSettings from the last network attach (inspect shows it). */
   networkSettings?: Record<string, unknown>;
+  /** Docker's Mounts (inspect, ps) from the last start. */
+  mountPoints?: Record<string, unknown>[];
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';

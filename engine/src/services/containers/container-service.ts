@@ -9,6 +9,7 @@ import type { ContainerStore } from '../../core/containers/container-store.js';
 import type { RootfsMounter } from '../../core/containers/rootfs-mounter.js';
 import type { ImageService } from '../../core/images/image-service.js';
 import type { ContainerNetworking } from '../../core/networks/container-networking.js';
+import type { ContainerMounts } from '../../core/volumes/container-mounts.js';
 import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { TaskExit, TaskRuntime } from '../../core/runtime/task-runtime.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -28,6 +29,7 @@ export interface ContainerServiceOptions {
   mounter: RootfsMounter;
   specFactory: ContainerSpecFactory;
   networking: ContainerNetworking;
+  mounts: ContainerMounts;
   events: EventBus;
   /** `<dataRoot>/containers`: one directory per container (bundle, rootfs mount point, hosts files, log). */
   containersDir: string;
@@ -239,7 +241,9 @@ export class ContainerService {
       await this.options.mounter.mount(mounts, rootfs);
       const network = await this.options.networking.attach(container);
       container.networkSettings = network.settings;
-      const spec = await this.options.specFactory.build(container, { directory, rootfs }, network);
+      const extraMounts = await this.options.mounts.prepare(container, rootfs);
+      container.mountPoints = extraMounts.mountPoints;
+      const spec = await this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts);
       await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
       const consoleSize = container.hostConfig.ConsoleSize;
@@ -273,6 +277,7 @@ export class ContainerService {
     } catch (error) {
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
       await this.options.networking.detach(container).catch(() => undefined);
+      await this.options.mounts.release(container).catch(() => undefined);
       await this.options.mounter.unmount(rootfs).catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
       // dockerd records the failure on the container: 127 when the command does not exist, 126 when it cannot run.
@@ -342,6 +347,9 @@ export class ContainerService {
     await this.options.networking
       .detach(container)
       .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed'));
+    await this.options.mounts
+      .release(container)
+      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed'));
     await this.options.mounter
       .unmount(join(directory, 'rootfs'))
       .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed'));

@@ -2,13 +2,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container } from '../../core/containers/container.js';
 import type { NetworkAttachment } from '../../core/networks/container-networking.js';
-import type { OciLinux, OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
+import type { OciLinux, OciMount, OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
 import { bindMount, buildOciSpec } from './oci-spec-builder.js';
 import { resolveUser } from './user-resolver.js';
 
 /** Turns a container record into the OCI runtime spec for its next start. */
 export interface ContainerSpecFactory {
-  build(container: Container, paths: { directory: string; rootfs: string }, network: NetworkAttachment): Promise<OciSpec>;
+  build(
+    container: Container,
+    paths: { directory: string; rootfs: string },
+    network: NetworkAttachment,
+    extraMounts: OciMount[],
+  ): Promise<OciSpec>;
 }
 
 export interface DockerSpecFactoryOptions {
@@ -32,7 +37,12 @@ export interface DockerSpecFactoryOptions {
 export class DockerSpecFactory implements ContainerSpecFactory {
   constructor(private readonly options: DockerSpecFactoryOptions) {}
 
-  async build(container: Container, paths: { directory: string; rootfs: string }, network: NetworkAttachment): Promise<OciSpec> {
+  async build(
+    container: Container,
+    paths: { directory: string; rootfs: string },
+    network: NetworkAttachment,
+    extraMounts: OciMount[],
+  ): Promise<OciSpec> {
     const { config, hostConfig } = container;
     const hostname = config.Hostname ?? container.id.slice(0, 12);
     await writeFile(join(paths.directory, 'hostname'), `${hostname}\n`);
@@ -70,6 +80,7 @@ export class DockerSpecFactory implements ContainerSpecFactory {
         bindMount(join(paths.directory, 'resolv.conf'), '/etc/resolv.conf'),
         bindMount(join(paths.directory, 'hostname'), '/etc/hostname'),
         bindMount(join(paths.directory, 'hosts'), '/etc/hosts'),
+        ...extraMounts,
       ],
       cgroupsPath: `${this.options.cgroupParent}/${container.id}`,
       ...(network.namespacePath !== undefined ? { networkNamespacePath: network.namespacePath } : {}),
