@@ -1,5 +1,5 @@
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, invalidArgument, notFound } from '@berth/common';
@@ -14,6 +14,7 @@ import type {
   TaskRuntime,
   TaskSpec,
 } from '../../core/runtime/task-runtime.js';
+import type { OciLinuxResources } from '../../core/runtime/oci-spec.js';
 import { connectAttachSocket } from './attach-socket.js';
 import { classifyCreateFailure } from './create-error.js';
 import { ExitDirectoryWatcher } from './exit-watcher.js';
@@ -89,7 +90,8 @@ export class ConmonTaskRuntime implements TaskRuntime {
       ociSpec.process.consoleSize = { height: spec.consoleSize.rows, width: spec.consoleSize.columns };
     const taskDir = this.layout.taskDir(id);
     await mkdir(taskDir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(join(spec.bundleDir, 'config.json'), JSON.stringify(ociSpec), 0o600);
+    // Regenerated on every start, so no fsync: a crash before the task exists loses nothing.
+    await writeFile(join(spec.bundleDir, 'config.json'), JSON.stringify(ociSpec), { mode: 0o600 });
 
     const log = this.logger.child({ containerId: id });
     let result;
@@ -148,6 +150,26 @@ export class ConmonTaskRuntime implements TaskRuntime {
     await this.cli.kill(containerId, signalArgument(signal), options.all === true);
   }
 
+  async pause(containerId: string): Promise<void> {
+    checkTaskId(containerId);
+    await this.cli.pause(containerId);
+  }
+
+  async resume(containerId: string): Promise<void> {
+    checkTaskId(containerId);
+    await this.cli.resume(containerId);
+  }
+
+  async update(containerId: string, resources: OciLinuxResources): Promise<void> {
+    checkTaskId(containerId);
+    await this.cli.update(containerId, resources);
+  }
+
+  async pids(containerId: string): Promise<number[]> {
+    checkTaskId(containerId);
+    return this.cli.pids(containerId);
+  }
+
   /** conmon's control FIFO takes `<type> <height> <width>\n`; type 1 is a window resize. */
   async resize(containerId: string, size: { rows: number; columns: number }): Promise<void> {
     const record = await this.loadRecord(containerId);
@@ -189,7 +211,8 @@ export class ConmonTaskRuntime implements TaskRuntime {
     checkTaskId(containerId);
     const record = await this.tryLoadRecord(containerId);
     const log = this.logger.child({ containerId });
-    const status = await this.cli.state(containerId);
+    // A forced delete needs no look first (`delete --force` handles every state): one spawn fewer per exit.
+    const status = options.force === true ? 'unknown' : await this.cli.state(containerId);
     if ((status === 'running' || status === 'paused') && options.force !== true)
       throw new AppError('conflict', `cannot delete task ${containerId}: it is ${status}`);
     if (status !== undefined) {
@@ -311,7 +334,13 @@ export class ConmonTaskRuntime implements TaskRuntime {
    * stopped runtime entry). A live one is a conflict, never silently replaced.
    */
   private async clearStaleTask(id: string, signal?: AbortSignal): Promise<void> {
-    const status = await this.cli.state(id, signal);
+    // Asking the runtime costs a process spawn on every start; its state directory tells for free
+    // whether there is anything to ask about.
+    const known = await stat(join(this.layout.runtimeRoot, id)).then(
+      () => true,
+      () => false,
+    );
+    const status = known ? await this.cli.state(id, signal) : undefined;
     if (status === 'running' || status === 'paused' || status === 'created')
       throw new AppError('conflict', `a task for container ${id} already exists (${status})`);
     if (status === 'stopped') await this.cli.delete(id, true, signal);
@@ -346,9 +375,10 @@ export class ConmonTaskRuntime implements TaskRuntime {
   /** conmon exits right after writing the exit file; give it a moment, then stop waiting on it. */
   private async waitForMonitorExit(record: TaskRecord, log: Logger): Promise<void> {
     if (record.monitorPid <= 0) return;
-    for (let attempt = 0; attempt < 100; attempt++) {
+    // Usually conmon is gone within a few milliseconds: poll fast first, then back off (5 s in all).
+    for (let waited = 0, delay = 1; waited < 5000; waited += delay, delay = Math.min(delay * 2, 50)) {
       if (!(await isMonitorAlive(record.monitorPid, record.containerId))) return;
-      await sleep(50);
+      await sleep(delay);
     }
     log.warn({ monitorPid: record.monitorPid }, 'monitor still running after its task ended; killing it');
     try {

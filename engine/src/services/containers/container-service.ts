@@ -20,6 +20,13 @@ import { ExitNotifier, type ExitResult } from './exit-notifier.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { generateContainerName } from './name-generator.js';
 import { parseSignal } from './signals.js';
+import { detectCgroupHost, type CgroupHost } from './cgroup-host.js';
+import { checkFilters, matchesContainerFilters, type ContainerFilters } from './container-filters.js';
+import { directorySize, overlayDirs, type OverlayDirs } from './container-storage.js';
+import { parsePsOutput, psArguments, type TopResult } from './container-top.js';
+import { parseDeviceCgroupRules, ulimitsToRlimits, validateDevices } from './host-config-spec.js';
+import { adaptResources, pickResources, toOciUpdate, validateResources, type ResourceFields } from './resources.js';
+import { parseRestartPolicy, RestartManager } from './restart-manager.js';
 
 export interface ContainerServiceOptions {
   store: ContainerStore;
@@ -34,6 +41,21 @@ export interface ContainerServiceOptions {
   /** `<dataRoot>/containers`: one directory per container (bundle, rootfs mount point, hosts files, log). */
   containersDir: string;
   logger: Logger;
+  /** Runs the host's `ps` with these arguments and returns its output (for `docker top`). */
+  listHostProcesses?: (args: string[]) => Promise<string>;
+  /** The host's cgroup facts (tests inject them); read from /sys/fs/cgroup by default. */
+  cgroupHost?: CgroupHost;
+}
+
+export interface ListOptions {
+  all: boolean;
+  limit?: number;
+  filters: ContainerFilters;
+}
+
+export interface ContainerSize {
+  SizeRw: number;
+  SizeRootFs: number;
 }
 
 export interface CreateContainerRequest {
@@ -52,6 +74,8 @@ export class ContainerService {
   readonly attachHub: AttachHub;
   private readonly exits = new ExitNotifier();
   private readonly locks = new KeyedMutex();
+  private readonly restarts = new RestartManager();
+  private cgroupHostFacts: Promise<CgroupHost> | undefined;
   private readonly store: ContainerStore;
   private readonly logger: Logger;
 
@@ -96,6 +120,7 @@ export class ContainerService {
       throw conflict(
         `Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
+    const hostConfig = await this.checkHostConfig(request.hostConfig);
     const image = await this.options.images.get(imageName);
     const config = mergeImageDefaults(request.config, image.config.config);
     config.Image = imageName;
@@ -112,7 +137,7 @@ export class ContainerService {
       path,
       args,
       config,
-      hostConfig: withHostDefaults(request.hostConfig),
+      hostConfig,
       state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: zeroTime, finishedAt: zeroTime },
       restartCount: 0,
       snapshotKey: `container-${id}`,
@@ -138,6 +163,10 @@ export class ContainerService {
       const container = this.get(id);
       if (container.state.status === 'running' || container.state.status === 'paused')
         throw new AppError('not-modified', 'container already started');
+      // A manual start begins a new restart sequence, as dockerd's ResetRestartManager does.
+      this.restarts.reset(id);
+      container.restartCount = 0;
+      container.manuallyStopped = false;
       await this.startTask(container);
     });
   }
@@ -146,9 +175,16 @@ export class ContainerService {
     const { id } = this.get(reference);
     await this.locks.run(id, async () => {
       const container = this.get(id);
+      if (container.state.status === 'restarting') {
+        this.settleRestarting(container);
+        return;
+      }
       if (container.state.status !== 'running' && container.state.status !== 'paused')
         throw new AppError('not-modified', 'container already stopped');
+      this.markManuallyStopped(container);
+      await this.resumeIfPaused(container);
       await this.stopTask(container, timeoutSeconds);
+      this.publish(container, 'stop');
     });
   }
 
@@ -157,7 +193,9 @@ export class ContainerService {
     const signal = parseSignal(signalName ?? 'KILL');
     if (container.state.status !== 'running' && container.state.status !== 'paused')
       throw conflict(`Cannot kill container: ${reference}: Container ${container.id} is not running`);
+    this.markManuallyStopped(container);
     await this.options.runtime.kill(container.id, signal);
+    if (container.state.status === 'paused' && (signal === 'KILL' || signal === 9)) await this.resumeIfPaused(container);
     if (signal !== 'WINCH') this.publish(container, 'kill', { signal: String(signal) });
   }
 
@@ -165,14 +203,24 @@ export class ContainerService {
     const { id } = this.get(reference);
     await this.locks.run(id, async () => {
       const container = this.get(id);
+      if (container.state.status === 'restarting') {
+        if (!options.force)
+          throw conflict(
+            `You cannot remove a restarting container ${container.id}. Stop the container before attempting removal or force remove`,
+          );
+        this.settleRestarting(container);
+      }
       if (container.state.status === 'running' || container.state.status === 'paused') {
         if (!options.force)
           throw conflict(
             `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
           );
+        this.markManuallyStopped(container);
         await this.options.runtime.kill(container.id, 'KILL').catch(() => undefined);
+        await this.resumeIfPaused(container).catch(() => undefined);
         await this.awaitExitRecorded(container.id);
       }
+      this.restarts.reset(id);
       await this.removeRecord(this.get(id));
     });
   }
@@ -197,7 +245,8 @@ export class ContainerService {
   wait(reference: string, condition: WaitCondition, signal: AbortSignal): Promise<ExitResult> {
     const container = this.get(reference);
     return new Promise<ExitResult>((resolve, reject) => {
-      const isRunning = container.state.status === 'running' || container.state.status === 'paused';
+      const isRunning =
+        container.state.status === 'running' || container.state.status === 'paused' || container.state.status === 'restarting';
       if (condition === 'not-running' && !isRunning) {
         resolve({ exitCode: container.state.exitCode });
         return;
@@ -244,8 +293,8 @@ export class ContainerService {
       const extraMounts = await this.options.mounts.prepare(container, rootfs);
       container.mountPoints = extraMounts.mountPoints;
       const spec = await this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts);
+      // runtime.create() clears what a previous run of this container left behind.
       await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
-      await runtime.delete(container.id, { force: true }).catch(() => undefined);
       const consoleSize = container.hostConfig.ConsoleSize;
       const created = await runtime.create({
         containerId: container.id,
@@ -341,15 +390,18 @@ export class ContainerService {
     const container = this.store.get(id);
     if (container === undefined) return;
     const directory = join(this.options.containersDir, id);
-    await this.options.runtime
-      .delete(id, { force: true })
-      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'runtime delete failed'));
-    await this.options.networking
-      .detach(container)
-      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed'));
-    await this.options.mounts
-      .release(container)
-      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed'));
+    // Independent clean-ups run together: `docker run --rm` waits for all of them.
+    await Promise.all([
+      this.options.runtime
+        .delete(id, { force: true })
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'runtime delete failed')),
+      this.options.networking
+        .detach(container)
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
+      this.options.mounts
+        .release(container)
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed')),
+    ]);
     await this.options.mounter
       .unmount(join(directory, 'rootfs'))
       .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed'));
@@ -376,9 +428,11 @@ export class ContainerService {
 
   private async removeRecord(container: Container): Promise<void> {
     const directory = join(this.options.containersDir, container.id);
+    // An exited or never-started container has no runtime state left (recordExit deleted it).
+    const mayHaveTask = container.state.status !== 'exited' && container.state.status !== 'created';
     container.state.status = 'removing';
     this.store.update(container);
-    await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
+    if (mayHaveTask) await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
     await this.options.mounter.unmount(join(directory, 'rootfs'));
     await this.options.snapshotter.remove(container.snapshotKey);
     await rm(directory, { recursive: true, force: true });

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// `npm run bench`: Berth against a real dockerd on this machine, in one run, alternating, printing
+// medians and the ratio Berth/dockerd for each scenario. Needs root (both engines run containers).
+// Usage: npm run bench [-- --only run,ps,logs,stats,pull,ui] [--runs N]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startEngineProcess, ping } from '../../engine/dist/testing/engine-process.js';
+import { startTestRegistry } from '../../engine/dist/testing/test-registry.js';
+import { buildTestImage, pushTestImage } from '../../engine/dist/testing/test-images.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const only = (args[args.indexOf('--only') + 1] ?? '').split(',').filter((name) => args.includes('--only') && name !== '');
+const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 15);
+const wanted = (name) => only.length === 0 || only.includes(name);
+const dockerCli = process.env.BERTH_DOCKER_CLI ?? '/usr/local/bin/docker';
+
+if (process.getuid?.() !== 0) {
+  console.error('bench: run as root (sudo npm run bench): both engines run containers');
+  process.exit(1);
+}
+
+function ensureDockerd() {
+  if (existsSync('/usr/sbin/dockerd')) return;
+  console.log('bench: installing Debian docker.io for the reference dockerd');
+  const result = spawnSync(
+    'bash',
+    ['-c', 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io'],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (result.status !== 0) throw new Error('could not install docker.io');
+}
+
+async function startDockerd() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dockerd-'));
+  const socketPath = join(dir, 'docker.sock');
+  const child = spawn(
+    '/usr/sbin/dockerd',
+    [
+      '--data-root',
+      join(dir, 'root'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'docker.pid'),
+      '--host',
+      `unix://${socketPath}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr.on('data', (chunk) => (log += chunk));
+  for (let waited = 0; !(await ping(socketPath)); waited += 100) {
+    if (child.exitCode !== null || waited > 30_000) throw new Error(`dockerd did not start: ${log.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    socketPath,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      spawnSync('bash', ['-c', `umount -R ${dir}/root/overlay2/*/merged ${dir}/exec/* 2>/dev/null; true`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function docker(socketPath, commandArgs, options = {}) {
+  const result = spawnSync(dockerCli, commandArgs, {
+    env: { ...process.env, DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: '/tmp/berth-docker-config' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', options.discardOutput ? 'ignore' : 'pipe', 'pipe'],
+  });
+  if (result.status !== 0 && !options.allowFailure) throw new Error(`docker ${commandArgs.join(' ')}: ${result.stderr}`);
+  return result.stdout ?? '';
+}
+
+function timed(fn) {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Times `fn(socket)` alternately on both engines and returns medians and the ratio. */
+function compare(name, target, engines, iterations, fn) {
+  const samples = { berth: [], dockerd: [] };
+  for (let index = 0; index < iterations; index++) {
+    for (const [engineName, socketPath] of index % 2 === 0 ? engines : [...engines].reverse()) {
+      samples[engineName].push(timed(() => fn(socketPath)));
+    }
+  }
+  const berth = median(samples.berth);
+  const dockerd = median(samples.dockerd);
+  return { name, berth, dockerd, ratio: berth / dockerd, target };
+}
+
+const results = [];
+function report(result) {
+  results.push(result);
+  const verdict = result.target === undefined ? '' : result.ratio <= result.target ? '  ok' : '  ABOVE TARGET';
+  console.log(
+    `${result.name.padEnd(44)} berth ${result.berth.toFixed(3)}s  dockerd ${result.dockerd.toFixed(3)}s  ratio ${result.ratio.toFixed(2)}` +
+      (result.target !== undefined ? ` (target <= ${result.target})${verdict}` : ''),
+  );
+}
+
+ensureDockerd();
+const registry = await startTestRegistry();
+const berthEngine = await startEngineProcess();
+const dockerd = await startDockerd();
+const engines = [
+  ['berth', berthEngine.socketPath],
+  ['dockerd', dockerd.socketPath],
+];
+try {
+  await pushTestImage(registry.host, 'busybox', 'latest', await buildTestImage());
+  const image = `${registry.host}/busybox:latest`;
+  for (const [, socketPath] of engines) docker(socketPath, ['pull', '-q', image]);
+  console.log(
+    `bench: Berth vs dockerd ${docker(dockerd.socketPath, ['version', '--format', '{{.Server.Version}}']).trim()}, ${runs} runs each, alternating\n`,
+  );
+
+  if (wanted('run')) {
+    for (const [, socketPath] of engines) docker(socketPath, ['run', '--rm', image, 'true']);
+    report(
+      compare('docker run --rm busybox true', 0.35, engines, runs, (socketPath) =>
+        docker(socketPath, ['run', '--rm', image, 'true']),
+      ),
+    );
+  }
+
+  if (wanted('ps')) {
+    const count = 500;
+    for (const [, socketPath] of engines) {
+      const batch = [];
+      for (let index = 0; index < count; index++) batch.push(`${dockerCli} create --label bench=ps ${image} true >/dev/null`);
+      // 10 creates at a time: fast enough for dockerd, and the same load for both.
+      spawnSync('bash', ['-c', `printf '%s\\n' ${batch.map((line) => `'${line}'`).join(' ')} | xargs -P 10 -I{} bash -c {}`], {
+        env: { ...process.env, DOCKER_HOST: `unix://${socketPath}` },
+        stdio: 'ignore',
+      });
+    }
+    report(
+      compare(`docker ps -a with ${count} containers`, 0.5, engines, Math.max(5, Math.floor(runs / 2)), (socketPath) =>
+        docker(socketPath, ['ps', '-a']),
+      ),
+    );
+    for (const [, socketPath] of engines) {
+      const ids = docker(socketPath, ['ps', '-aq', '--filter', 'label=bench=ps']).split('\n').filter(Boolean);
+      for (let index = 0; index < ids.length; index += 100)
+        docker(socketPath, ['rm', '-f', ...ids.slice(index, index + 100)], { allowFailure: true });
+    }
+  }
+
+  if (wanted('logs')) {
+    for (const [, socketPath] of engines) {
+      docker(socketPath, ['run', '--name', 'bench-logs', image, 'seq', '1', '1000000'], { discardOutput: true });
+    }
+    const lines = docker(berthEngine.socketPath, ['logs', 'bench-logs']).split('\n').length - 1;
+    if (lines !== 1_000_000) console.log(`bench: warning: berth logs returned ${lines} lines`);
+    report(
+      compare('docker logs of 1,000,000 lines', 1, engines, 5, (socketPath) =>
+        docker(socketPath, ['logs', 'bench-logs'], { discardOutput: true }),
+      ),
+    );
+    for (const [, socketPath] of engines) docker(socketPath, ['rm', '-f', 'bench-logs'], { allowFailure: true });
+  }
+
+  const optional = [
+    ['stats', 'stats-cpu.mjs', 'benchStatsCpu'],
+    ['pull', 'pull-push.mjs', 'benchPullPush'],
+    ['ui', 'ui-bench.mjs', 'benchUi'],
+  ];
+  for (const [name, file, exportName] of optional) {
+    if (!wanted(name)) continue;
+    const path = join(root, 'scripts/bench', file);
+    if (!existsSync(path)) continue;
+    const module = await import(pathToFileURL(path).href);
+    const outcome = await module[exportName]({
+      socketPath: berthEngine.socketPath,
+      berthSocket: berthEngine.socketPath,
+      dockerdSocket: dockerd.socketPath,
+      registryHost: registry.host,
+      image,
+      enginePid: berthEngine.process.pid,
+      containers: 50,
+      seconds: 20,
+    });
+    console.log(`${name}: ${JSON.stringify(outcome)}`);
+    results.push({ name, ...outcome });
+  }
+} finally {
+  await berthEngine.stop();
+  await dockerd.stop();
+  await registry.stop();
+}
+console.log(`\nbench: ${JSON.stringify(results)}`);
