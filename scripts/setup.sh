@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# `npm install` honours package-lock.json; `npm ci` would refuse it because node-unix-socket lists
+# prebuilt packages for other platforms that this registry does not serve.
+npm install --no-audit --no-fund
 npm run build

@@ -19,7 +19,7 @@ export const defaultEngineConfig: EngineConfig = {
   runtime: 'runc',
   insecureRegistries: [],
   registryMirrors: [],
-  logLevel: 'info',
+  logLevel: process.env['BERTH_LOG_LEVEL'] ?? 'info',
 };
 
 export const engineUsage = `Usage: berth engine [OPTIONS]
