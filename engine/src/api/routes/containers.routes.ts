@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { invalidArgument } from '@berth/common';
-import type { Container, ContainerConfig, HostConfig } from '../../core/containers/container.js';
+import type { ContainerConfig, HostConfig } from '../../core/containers/container.js';
 import type { ContainerService, WaitCondition } from '../../services/containers/container-service.js';
 import type { ContainerLogService } from '../../services/containers/container-log-service.js';
 import { presentContainerInspect, presentContainerSummary } from '../presenters/container-presenter.js';
-import { parseBoolean, parseFilters, parseInteger, type Filters } from '../query.js';
+import { parseBoolean, parseFilters, parseInteger } from '../query.js';
 import type { RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
 import { frame } from '../streams/stdcopy.js';
+import { attachContainer } from '../streams/container-attach.js';
 import { formatTimestamp } from '../../core/logs/timestamps.js';
 
 interface CreateBody extends ContainerConfig {
@@ -17,7 +18,7 @@ interface CreateBody extends ContainerConfig {
 
 export function containerRoutes(containers: ContainerService, logs: ContainerLogService, containersDir: string): Route[] {
   return [
-    { method: 'GET', pattern: '/containers/json', handler: (context) => listContainers(context, containers) },
+    { method: 'GET', pattern: '/containers/json', handler: async (context) => listContainers(context, containers) },
     {
       method: 'POST',
       pattern: '/containers/create',
@@ -25,12 +26,13 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
         const body = await context.json<CreateBody>();
         if (body === undefined || typeof body !== 'object' || Array.isArray(body))
           throw invalidArgument('config cannot be empty in order to create a container');
-        const { HostConfig: hostConfig, NetworkingConfig: _networking, ...config } = body;
+        const { HostConfig: hostConfig, NetworkingConfig: networkingConfig, ...config } = body;
         const name = context.query.get('name');
         const container = await containers.create({
           ...(name !== null ? { name } : {}),
           config,
           hostConfig: hostConfig ?? {},
+          networkingConfig,
         });
         context.send(201, { Id: container.id, Warnings: [] });
       },
@@ -38,9 +40,77 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
     {
       method: 'GET',
       pattern: '/containers/:id/json',
-      handler: (context) => {
+      handler: async (context) => {
         const container = containers.get(param(context, 'id'));
-        context.send(200, presentContainerInspect(container, join(containersDir, container.id, 'rootfs')));
+        const directory = join(containersDir, container.id);
+        const size = parseBoolean(context.query.get('size')) ? await containers.size(container) : undefined;
+        context.send(
+          200,
+          presentContainerInspect(container, {
+            directory,
+            rootfsDir: join(directory, 'rootfs'),
+            storage: await containers.storage(container),
+            ...(size !== undefined ? { size } : {}),
+          }),
+        );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/prune',
+      handler: async (context) => {
+        context.send(200, await containers.prune(parseFilters(context.query.get('filters'))));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/:id/restart',
+      handler: async (context) => {
+        await containers.restart(param(context, 'id'), parseInteger(context.query.get('t'), 't'));
+        context.empty(204);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/:id/pause',
+      handler: async (context) => {
+        await containers.pause(param(context, 'id'));
+        context.empty(204);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/:id/unpause',
+      handler: async (context) => {
+        await containers.unpause(param(context, 'id'));
+        context.empty(204);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/:id/rename',
+      handler: async (context) => {
+        await containers.rename(param(context, 'id'), context.query.get('name') ?? '');
+        context.empty(204);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/containers/:id/update',
+      handler: async (context) => {
+        const id = param(context, 'id');
+        containers.get(id);
+        const body = await context.json<Record<string, unknown>>();
+        if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body))
+          throw invalidArgument('update body must be a JSON object');
+        context.send(200, await containers.update(id, body));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/containers/:id/top',
+      handler: async (context) => {
+        context.send(200, await containers.top(param(context, 'id'), context.query.get('ps_args') ?? undefined));
       },
     },
     {
@@ -71,6 +141,9 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
       method: 'DELETE',
       pattern: '/containers/:id',
       handler: async (context) => {
+        // `v` (anonymous volumes) and `link` are validated as booleans; the volume hook removes volumes with the record.
+        parseBoolean(context.query.get('v'));
+        parseBoolean(context.query.get('link'));
         await containers.remove(param(context, 'id'), { force: parseBoolean(context.query.get('force')) });
         context.empty(204);
       },
@@ -93,7 +166,7 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
         }
       },
     },
-    { method: 'POST', pattern: '/containers/:id/attach', handler: (context) => attach(context, containers) },
+    { method: 'POST', pattern: '/containers/:id/attach', handler: (context) => attachContainer(context, containers, logs) },
     {
       method: 'POST',
       pattern: '/containers/:id/resize',
@@ -121,80 +194,23 @@ function parseWaitCondition(value: string | null): WaitCondition {
   throw invalidArgument(`invalid condition: "${value}"`);
 }
 
-function listContainers(context: RequestContext, containers: ContainerService): void {
-  const all = parseBoolean(context.query.get('all'));
+async function listContainers(context: RequestContext, containers: ContainerService): Promise<void> {
   const limit = parseInteger(context.query.get('limit'), 'limit');
-  const filters = parseFilters(context.query.get('filters'));
-  let list = containers
-    .list()
-    .filter(
-      (container) => all || limit !== undefined || container.state.status === 'running' || container.state.status === 'paused',
-    )
-    .filter((container) => matchesFilters(container, filters))
-    .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-  if (limit !== undefined && limit > 0) list = list.slice(0, limit);
-  context.send(200, list.map(presentContainerSummary));
-}
-
-function matchesFilters(container: Container, filters: Filters): boolean {
-  for (const [key, values] of filters) {
-    if (values.length === 0) continue;
-    const matches = (predicate: (value: string) => boolean): boolean => values.some(predicate);
-    switch (key) {
-      case 'id':
-        if (!matches((value) => container.id.startsWith(value))) return false;
-        break;
-      case 'name':
-        if (!matches((value) => new RegExp(value.replace(/^\//, '')).test(container.name))) return false;
-        break;
-      case 'status':
-        if (!matches((value) => value === container.state.status)) return false;
-        break;
-      case 'label':
-        if (
-          !values.every((value) => {
-            const [labelKey = '', ...rest] = value.split('=');
-            const labels = container.config.Labels ?? {};
-            return rest.length === 0 ? labelKey in labels : labels[labelKey] === rest.join('=');
-          })
-        )
-          return false;
-        break;
-      case 'ancestor':
-        if (!matches((value) => value === container.imageName || container.imageId.includes(value))) return false;
-        break;
-      case 'exited':
-        if (container.state.status !== 'exited' || !matches((value) => Number(value) === container.state.exitCode)) return false;
-        break;
-      default:
-        throw invalidArgument(`invalid filter '${key}'`);
-    }
-  }
-  return true;
-}
-
-async function attach(context: RequestContext, containers: ContainerService): Promise<void> {
-  const container = containers.get(param(context, 'id'));
-  const wantsStdin = parseBoolean(context.query.get('stdin'));
-  const wantsStdout = parseBoolean(context.query.get('stdout'));
-  const wantsStderr = parseBoolean(context.query.get('stderr'));
-  const tty = container.config.Tty === true;
-  const stream = context.hijack();
-  await containers.attach(container.id, {
-    options: {
-      stdin: wantsStdin && container.config.OpenStdin === true,
-      stdout: wantsStdout,
-      stderr: wantsStderr,
-      closeStdinOnEnd: container.config.StdinOnce === true,
-    },
-    client: {
-      output: (streamName, data) => stream.write(tty ? data : frame(streamName, data)),
-      end: () => stream.end(),
-      readStdin: (onData, onEnd) => stream.readStdin(onData, onEnd),
-      ignoreStdin: () => stream.ignoreStdin(),
-      onClose: (listener) => stream.onClose(listener),
-    },
+  const list = await containers.query({
+    all: parseBoolean(context.query.get('all')),
+    ...(limit !== undefined ? { limit } : {}),
+    filters: parseFilters(context.query.get('filters')),
   });
+  if (!parseBoolean(context.query.get('size'))) {
+    context.send(
+      200,
+      list.map((container) => presentContainerSummary(container)),
+    );
+    return;
+  }
+  const items: Record<string, unknown>[] = [];
+  for (const container of list) items.push(presentContainerSummary(container, await containers.size(container)));
+  context.send(200, items);
 }
 
 async function streamLogs(context: RequestContext, containers: ContainerService, logs: ContainerLogService): Promise<void> {

@@ -73,6 +73,8 @@ export interface Container {
   hostConfig: HostConfig;
   state: ContainerState;
   restartCount: number;
+  /** Stopped or killed by a user: restart policies leave it stopped (Docker's HasBeenManuallyStopped). */
+  manuallyStopped?: boolean;
   /** Snapshotter key of the writable layer. */
   snapshotKey: string;
   logPath: string;

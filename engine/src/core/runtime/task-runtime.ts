@@ -5,7 +5,7 @@
  */
 
 /** Minimal typing of the OCI runtime spec (config.json); see core/runtime/oci-spec.ts for details. */
-import type { OciSpec } from './oci-spec.js';
+import type { OciLinuxResources, OciSpec } from './oci-spec.js';
 
 export interface TaskSpec {
   containerId: string;
@@ -69,6 +69,14 @@ export interface TaskRuntime {
   waitExit(containerId: string, signal?: AbortSignal): Promise<TaskExit>;
   /** The recorded exit if the task has exited, else undefined. */
   readExit(containerId: string): Promise<TaskExit | undefined>;
+  /** Freezes every process of the task (cgroup freezer). */
+  pause(containerId: string): Promise<void>;
+  /** Thaws a paused task. */
+  resume(containerId: string): Promise<void>;
+  /** Changes the cgroup limits of a live task. */
+  update(containerId: string, resources: OciLinuxResources): Promise<void>;
+  /** Host PIDs of every process in the task's cgroup. */
+  pids(containerId: string): Promise<number[]>;
   /** Removes runtime state and monitor files; kills the task first when `force`. */
   delete(containerId: string, options?: { force?: boolean }): Promise<void>;
 }

@@ -20,6 +20,25 @@ export class RuntimeCli {
     await this.run(['kill', ...(all ? ['--all'] : []), id, signalName], signal);
   }
 
+  async pause(id: string, signal?: AbortSignal): Promise<void> {
+    await this.run(['pause', id], signal);
+  }
+
+  async resume(id: string, signal?: AbortSignal): Promise<void> {
+    await this.run(['resume', id], signal);
+  }
+
+  /** `update --resources -` reads the OCI LinuxResources JSON from stdin. */
+  async update(id: string, resources: object, signal?: AbortSignal): Promise<void> {
+    await this.run(['update', '--resources', '-', id], signal, JSON.stringify(resources));
+  }
+
+  async pids(id: string, signal?: AbortSignal): Promise<number[]> {
+    const stdout = await this.run(['ps', '--format', 'json', id], signal);
+    const parsed = JSON.parse(stdout.trim() === '' ? '[]' : stdout) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((pid): pid is number => typeof pid === 'number') : [];
+  }
+
   /** The runtime's status, or undefined when it does not know the id. */
   async state(id: string, signal?: AbortSignal): Promise<RuntimeStatus | undefined> {
     let stdout: string;
@@ -54,9 +73,12 @@ export class RuntimeCli {
     await this.run(['delete', ...(force ? ['--force'] : []), id], signal);
   }
 
-  private async run(args: string[], signal?: AbortSignal): Promise<string> {
+  private async run(args: string[], signal?: AbortSignal, input?: string): Promise<string> {
     try {
-      const result = await runCommand(this.runtimePath, ['--root', this.root, ...args], signal !== undefined ? { signal } : {});
+      const result = await runCommand(this.runtimePath, ['--root', this.root, ...args], {
+        ...(signal !== undefined ? { signal } : {}),
+        ...(input !== undefined ? { input } : {}),
+      });
       return result.stdout;
     } catch (error) {
       if (error instanceof CommandFailedError) throw classifyCliError(error, args);

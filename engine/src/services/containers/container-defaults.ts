@@ -1,5 +1,5 @@
 import { invalidArgument } from '@berth/common';
-import type { ContainerConfig } from '../../core/containers/container.js';
+import type { ContainerConfig, HostConfig } from '../../core/containers/container.js';
 import type { ImageContainerConfig } from '../../core/images/image-config.js';
 
 /**
@@ -55,4 +55,91 @@ export function validateContainerName(name: string): string {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(bare))
     throw invalidArgument(`Invalid container name (${bare}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   return bare;
+}
+
+/**
+ * HostConfig as dockerd stores and echoes it in inspect: the client's values with dockerd's
+ * defaults for what the client left empty (Docker's own inspect shows these exact values).
+ */
+export function withDockerHostDefaults(hostConfig: HostConfig, cgroupVersion: 1 | 2): HostConfig {
+  const emptyString = (value: unknown): boolean => value === undefined || value === null || value === '';
+  const result: HostConfig = {
+    Binds: null,
+    ContainerIDFile: '',
+    PortBindings: {},
+    AutoRemove: false,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    CapAdd: null,
+    CapDrop: null,
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: '',
+    UsernsMode: '',
+    ConsoleSize: [0, 0],
+    Isolation: '',
+    CpuShares: 0,
+    Memory: 0,
+    NanoCpus: 0,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: null,
+    BlkioDeviceWriteBps: null,
+    BlkioDeviceReadIOps: null,
+    BlkioDeviceWriteIOps: null,
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: '',
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: null,
+    OomKillDisable: false,
+    PidsLimit: null,
+    Ulimits: null,
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    ...hostConfig,
+  };
+  const networkMode = hostConfig.NetworkMode;
+  result.NetworkMode = networkMode === undefined || networkMode === '' || networkMode === 'default' ? 'bridge' : networkMode;
+  result.LogConfig = { Type: 'json-file', Config: {}, ...(hostConfig.LogConfig?.Type ? hostConfig.LogConfig : {}) };
+  result.ShmSize = hostConfig.ShmSize !== undefined && hostConfig.ShmSize > 0 ? hostConfig.ShmSize : 67_108_864;
+  result.RestartPolicy = {
+    Name:
+      hostConfig.RestartPolicy?.Name !== undefined && hostConfig.RestartPolicy.Name !== '' ? hostConfig.RestartPolicy.Name : 'no',
+    MaximumRetryCount: hostConfig.RestartPolicy?.MaximumRetryCount ?? 0,
+  };
+  result['Runtime'] = emptyString(hostConfig['Runtime']) ? 'runc' : hostConfig['Runtime'];
+  result['IpcMode'] = emptyString(hostConfig['IpcMode']) ? 'private' : hostConfig['IpcMode'];
+  result['CgroupnsMode'] = emptyString(hostConfig['CgroupnsMode'])
+    ? cgroupVersion === 2
+      ? 'private'
+      : 'host'
+    : hostConfig['CgroupnsMode'];
+  if (hostConfig['Init'] === null) delete result['Init'];
+  // A Memory limit of 0 with PidsLimit 0 from old clients both mean "unlimited".
+  if (result['PidsLimit'] === 0) result['PidsLimit'] = null;
+  return result;
 }

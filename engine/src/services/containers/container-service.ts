@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
-import type { Container, ContainerConfig, HostConfig } from '../../core/containers/container.js';
+import type { Container, ContainerConfig, ContainerStatus, HostConfig } from '../../core/containers/container.js';
 import { zeroTime } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
 import type { RootfsMounter } from '../../core/containers/rootfs-mounter.js';
@@ -14,7 +14,7 @@ import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { TaskExit, TaskRuntime } from '../../core/runtime/task-runtime.js';
 import type { EventBus } from '../events/event-bus.js';
 import { AttachHub, type AttachClient, type AttachOptions } from './attach-hub.js';
-import { commandLine, mergeImageDefaults, validateContainerName } from './container-defaults.js';
+import { commandLine, mergeImageDefaults, validateContainerName, withDockerHostDefaults } from './container-defaults.js';
 import type { ContainerSpecFactory } from './container-spec.js';
 import { ExitNotifier, type ExitResult } from './exit-notifier.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -62,6 +62,8 @@ export interface CreateContainerRequest {
   name?: string;
   config: ContainerConfig;
   hostConfig: HostConfig;
+  /** `NetworkingConfig` of the create body (endpoint aliases, static addresses). */
+  networkingConfig?: unknown;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -143,6 +145,8 @@ export class ContainerService {
       snapshotKey: `container-${id}`,
       logPath: join(directory, 'container.log'),
     };
+    // Networks: an unknown one fails the create (404) before anything is made.
+    await this.options.networking.register?.(container, request.networkingConfig);
     await mkdir(directory, { recursive: true, mode: 0o710 });
     try {
       await this.options.snapshotter.prepare(container.snapshotKey, image.chainIds.at(-1));
@@ -193,7 +197,9 @@ export class ContainerService {
     const signal = parseSignal(signalName ?? 'KILL');
     if (container.state.status !== 'running' && container.state.status !== 'paused')
       throw conflict(`Cannot kill container: ${reference}: Container ${container.id} is not running`);
-    this.markManuallyStopped(container);
+    // Signals that end the task count as a manual stop (no policy restart); WINCH from `run -it` does not.
+    if (terminatingSignals.has(String(signal)) || String(signal) === String(parseSignal(container.config.StopSignal ?? 'TERM')))
+      this.markManuallyStopped(container);
     await this.options.runtime.kill(container.id, signal);
     if (container.state.status === 'paused' && (signal === 'KILL' || signal === 9)) await this.resumeIfPaused(container);
     if (signal !== 'WINCH') this.publish(container, 'kill', { signal: String(signal) });
@@ -228,6 +234,7 @@ export class ContainerService {
   async attach(reference: string, request: { options: AttachOptions; client: AttachClient }): Promise<void> {
     const container = this.get(reference);
     const isRunning = container.state.status === 'running' || container.state.status === 'paused';
+    this.publish(container, 'attach');
     await this.attachHub.attach(container.id, isRunning, request.client, request.options);
   }
 
@@ -236,6 +243,213 @@ export class ContainerService {
     if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
     if (container.config.Tty !== true || size.rows <= 0 || size.columns <= 0) return;
     await this.options.runtime.resize(container.id, size);
+  }
+
+  /** `docker restart`: stop (if running) and start again, a new restart sequence. */
+  async restart(reference: string, timeoutSeconds?: number): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, async () => {
+      const container = this.get(id);
+      if (container.state.status === 'restarting') this.settleRestarting(container);
+      if (container.state.status === 'running' || container.state.status === 'paused') {
+        this.markManuallyStopped(container);
+        await this.resumeIfPaused(container);
+        await this.stopTask(container, timeoutSeconds);
+      }
+      const stopped = this.get(id);
+      this.restarts.reset(id);
+      stopped.restartCount = 0;
+      stopped.manuallyStopped = false;
+      await this.startTask(stopped);
+      this.publish(stopped, 'restart');
+    });
+  }
+
+  async pause(reference: string): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, async () => {
+      const container = this.get(id);
+      if (container.state.status === 'paused') throw conflict(`Container ${id} is already paused`);
+      if (container.state.status === 'restarting')
+        throw conflict(`Container ${id} is restarting, wait until the container is running`);
+      if (container.state.status !== 'running') throw conflict(`Container ${id} is not running`);
+      await this.options.runtime.pause(id);
+      this.setStatus(id, 'running', 'paused');
+      this.publish(container, 'pause');
+    });
+  }
+
+  async unpause(reference: string): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, async () => {
+      const container = this.get(id);
+      if (container.state.status !== 'paused') throw conflict(`Container ${id} is not paused`);
+      await this.options.runtime.resume(id);
+      this.setStatus(id, 'paused', 'running');
+      this.publish(container, 'unpause');
+    });
+  }
+
+  async rename(reference: string, newName: string): Promise<void> {
+    const { id } = this.get(reference);
+    await this.locks.run(id, () => {
+      const container = this.get(id);
+      if (newName === '' || newName === '/') throw invalidArgument('Neither old nor new names may be empty');
+      const name = validateContainerName(newName);
+      if (name === container.name) throw invalidArgument('Renaming a container with the same name as its current name');
+      const existing = this.store.findByName(name);
+      if (existing !== undefined)
+        throw conflict(
+          `Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      const oldName = container.name;
+      container.name = name;
+      this.store.update(container);
+      this.publish(container, 'rename', { oldName: `/${oldName}` });
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * `docker update`: dockerd's rules (only non-zero values change, a memory limit above the
+   * stored swap limit needs a new swap limit), applied to the live task first and stored only
+   * once the runtime accepted them.
+   */
+  async update(reference: string, body: Record<string, unknown>): Promise<{ Warnings: null }> {
+    const { id } = this.get(reference);
+    return this.locks.run(id, async () => {
+      const container = this.get(id);
+      const updates = pickResources(body);
+      const current = pickResources(container.hostConfig);
+      const merged: ResourceFields = { ...current };
+      for (const [key, value] of Object.entries(updates) as [keyof ResourceFields, unknown][]) {
+        if (key === 'PidsLimit') {
+          if (value !== null && value !== undefined) merged.PidsLimit = (value as number) <= 0 ? null : (value as number);
+        } else if (value !== 0 && value !== '' && value !== null && value !== false) {
+          (merged as Record<string, unknown>)[key] = value;
+        }
+      }
+      const cannotUpdate = (message: string): string => `Cannot update container ${id}: ${message}`;
+      if ((updates.Memory ?? 0) !== 0 && (updates.Memory ?? 0) > (current.MemorySwap ?? 0) && (updates.MemorySwap ?? 0) === 0)
+        throw conflict(
+          cannotUpdate(
+            'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time',
+          ),
+        );
+      validateResources(merged, await this.cgroupHost());
+      let restartPolicy = container.hostConfig.RestartPolicy;
+      const requestedPolicy = body['RestartPolicy'] as HostConfig['RestartPolicy'] | undefined;
+      if (requestedPolicy !== undefined && requestedPolicy !== null && (requestedPolicy.Name ?? '') !== '') {
+        if (container.hostConfig.AutoRemove === true)
+          throw invalidArgument(cannotUpdate('Restart policy cannot be updated because AutoRemove is enabled for the container'));
+        const policy = parseRestartPolicy({ RestartPolicy: requestedPolicy });
+        restartPolicy = { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount };
+      }
+      if (container.state.status === 'running' || container.state.status === 'paused') {
+        try {
+          await this.options.runtime.update(id, toOciUpdate(merged));
+        } catch (error) {
+          throw new AppError('internal', cannotUpdate(error instanceof Error ? error.message : String(error)), { cause: error });
+        }
+      }
+      const fresh = this.get(id);
+      fresh.hostConfig = {
+        ...fresh.hostConfig,
+        ...merged,
+        ...(restartPolicy !== undefined ? { RestartPolicy: restartPolicy } : {}),
+      };
+      this.store.update(fresh);
+      this.publish(fresh, 'update');
+      return { Warnings: null };
+    });
+  }
+
+  /** `docker container prune`: removes stopped containers matching `until` and `label` filters. */
+  async prune(filters: ContainerFilters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    for (const key of filters.keys())
+      if (key !== 'until' && key !== 'label' && key !== 'label!') throw invalidArgument(`invalid filter '${key}'`);
+    const until = (filters.get('until') ?? []).map(parseUntil);
+    const labelFilters: ContainerFilters = new Map([...filters].filter(([key]) => key !== 'until'));
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const container of this.store.list()) {
+      if (!['created', 'exited', 'dead'].includes(container.state.status)) continue;
+      if (until.some((limit) => !(Date.parse(container.created) < limit))) continue;
+      if (!matchesContainerFilters(container, labelFilters, { ancestorImageIds: new Set() })) continue;
+      const size = await this.size(container);
+      try {
+        await this.remove(container.id, { force: false });
+      } catch (error) {
+        this.logger.warn({ err: error, containerId: container.id }, 'prune could not remove container');
+        continue;
+      }
+      deleted.push(container.id);
+      reclaimed += size.SizeRw;
+    }
+    this.options.events.publish({
+      type: 'container',
+      action: 'prune',
+      actor: { id: '', attributes: { reclaimed: String(reclaimed) } },
+    });
+    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  /** `docker top`: the host's ps output, only the rows of the container's processes. */
+  async top(reference: string, psArgs: string | undefined): Promise<TopResult> {
+    const container = this.get(reference);
+    if (container.state.status === 'restarting')
+      throw conflict(`Container ${container.id} is restarting, wait until the container is running`);
+    if (container.state.status !== 'running' && container.state.status !== 'paused')
+      throw conflict(`Container ${container.id} is not running`);
+    const args = psArguments(psArgs);
+    const listHostProcesses = this.options.listHostProcesses;
+    if (listHostProcesses === undefined) throw new AppError('internal', 'process listing is not available');
+    const pids = new Set(await this.options.runtime.pids(container.id));
+    return parsePsOutput(await listHostProcesses(args), pids);
+  }
+
+  /** `docker ps` with dockerd's filters, newest first. */
+  async query(options: ListOptions): Promise<Container[]> {
+    checkFilters(options.filters);
+    const ancestorImageIds = new Set<string>();
+    for (const reference of options.filters.get('ancestor') ?? []) {
+      const image = await this.options.images.get(reference).catch(() => undefined);
+      if (image !== undefined) ancestorImageIds.add(image.id);
+    }
+    const bound = (key: string): number | undefined => {
+      const values = options.filters.get(key) ?? [];
+      const reference = values[0];
+      return reference === undefined ? undefined : Date.parse(this.get(reference).created);
+    };
+    const createdBefore = bound('before');
+    const createdSince = bound('since');
+    const context = {
+      ancestorImageIds,
+      ...(createdBefore !== undefined ? { createdBefore } : {}),
+      ...(createdSince !== undefined ? { createdSince } : {}),
+    };
+    const all = options.all || (options.limit !== undefined && options.limit > 0) || options.filters.has('status');
+    let list = this.store
+      .list()
+      .filter((container) => all || ['running', 'paused', 'restarting'].includes(container.state.status))
+      .filter((container) => matchesContainerFilters(container, options.filters, context))
+      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+    if (options.limit !== undefined && options.limit > 0) list = list.slice(0, options.limit);
+    return list;
+  }
+
+  /** SizeRw (the writable layer's files) and SizeRootFs (plus the image), as `docker ps -s` shows. */
+  async size(container: Container): Promise<ContainerSize> {
+    const dirs = await this.storage(container);
+    const sizeRw = dirs.UpperDir !== undefined ? await directorySize(dirs.UpperDir) : 0;
+    const image = await this.options.images.get(container.imageId).catch(() => undefined);
+    return { SizeRw: sizeRw, SizeRootFs: sizeRw + (image?.size ?? 0) };
+  }
+
+  /** The overlay directories of the container's writable layer (inspect's GraphDriver.Data). */
+  async storage(container: Container): Promise<OverlayDirs> {
+    const mounts = await this.options.snapshotter.mounts(container.snapshotKey).catch(() => []);
+    return overlayDirs(mounts);
   }
 
   /**
@@ -270,6 +484,12 @@ export class ContainerService {
    */
   async restore(): Promise<void> {
     for (const container of this.store.list()) {
+      if (this.restartsAtEngineStart(container)) {
+        // Waiting for a restart (or given up on) when the engine went away: `always` and
+        // `unless-stopped` bring it back, as dockerd does at daemon start.
+        this.scheduleRestart(container.id, 0);
+        continue;
+      }
       if (container.state.status !== 'running' && container.state.status !== 'paused') continue;
       const exit = await this.options.runtime.readExit(container.id).catch(() => undefined);
       const status = await this.options.runtime.status(container.id).catch(() => undefined);
@@ -279,6 +499,95 @@ export class ContainerService {
         this.watchExit(container.id);
       }
     }
+  }
+
+  /** Validates a create request's HostConfig and returns it as dockerd would store it. */
+  private async checkHostConfig(hostConfig: HostConfig): Promise<HostConfig> {
+    const host = await this.cgroupHost();
+    const resources = pickResources(hostConfig);
+    validateResources(resources, host);
+    parseRestartPolicy(hostConfig);
+    validateDevices(hostConfig['Devices']);
+    parseDeviceCgroupRules(hostConfig['DeviceCgroupRules']);
+    ulimitsToRlimits(hostConfig['Ulimits']);
+    if (hostConfig.ShmSize !== undefined && hostConfig.ShmSize < 0) throw invalidArgument('SHM size can not be less than 0');
+    return withDockerHostDefaults({ ...hostConfig, ...adaptResources(resources, host) }, host.version);
+  }
+
+  private cgroupHost(): Promise<CgroupHost> {
+    this.cgroupHostFacts ??=
+      this.options.cgroupHost !== undefined ? Promise.resolve(this.options.cgroupHost) : detectCgroupHost();
+    return this.cgroupHostFacts;
+  }
+
+  /** Records a user's stop/kill so restart policies leave the container alone. */
+  private markManuallyStopped(container: Container): void {
+    const current = this.store.get(container.id);
+    if (current === undefined || current.manuallyStopped === true) return;
+    current.manuallyStopped = true;
+    this.store.update(current);
+  }
+
+  /** A stop of a container waiting for its next restart: no restart, plain exited. */
+  private settleRestarting(container: Container): void {
+    this.restarts.cancel(container.id);
+    container.state.status = 'exited';
+    container.manuallyStopped = true;
+    this.store.update(container);
+  }
+
+  /** Thaws a paused task so a stop signal is delivered (as dockerd does for stop/kill/rm -f). */
+  private async resumeIfPaused(container: Container): Promise<void> {
+    if (this.store.get(container.id)?.state.status !== 'paused') return;
+    await this.options.runtime.resume(container.id);
+    this.setStatus(container.id, 'paused', 'running');
+  }
+
+  private setStatus(id: string, from: ContainerStatus, to: ContainerStatus): void {
+    const current = this.store.get(id);
+    if (current === undefined || current.state.status !== from) return;
+    current.state.status = to;
+    this.store.update(current);
+  }
+
+  /** Starts a container again once its restart delay has passed, unless a user stopped it meanwhile. */
+  private scheduleRestart(id: string, delayMs: number): void {
+    this.restarts.schedule(id, delayMs, () => {
+      this.locks
+        .run(id, async () => {
+          const container = this.store.get(id);
+          if (container === undefined || container.manuallyStopped === true) return;
+          if (container.state.status !== 'restarting' && container.state.status !== 'exited') return;
+          await this.startTask(container);
+        })
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'restart failed'));
+    });
+  }
+
+  /** The restart policy's verdict on an exit: the delay before restarting, or undefined. */
+  private restartDelay(container: Container, exit: TaskExit): number | undefined {
+    if (container.hostConfig.AutoRemove === true) return undefined;
+    let policy;
+    try {
+      policy = parseRestartPolicy(container.hostConfig);
+    } catch {
+      return undefined;
+    }
+    const runMs = exit.finishedAt.getTime() - Date.parse(container.state.startedAt);
+    return this.restarts.decide(
+      container.id,
+      policy,
+      { exitCode: exit.exitCode, manuallyStopped: container.manuallyStopped === true, restartCount: container.restartCount },
+      Number.isFinite(runMs) ? runMs : 0,
+    );
+  }
+
+  private restartsAtEngineStart(container: Container): boolean {
+    if (container.state.status !== 'restarting' && container.state.status !== 'exited') return false;
+    if (container.manuallyStopped === true || container.state.startedAt === zeroTime) return false;
+    const policy = container.hostConfig.RestartPolicy?.Name;
+    if (container.state.status === 'restarting') return policy !== undefined && policy !== 'no';
+    return policy === 'always' || policy === 'unless-stopped';
   }
 
   private async startTask(container: Container): Promise<void> {
@@ -405,18 +714,23 @@ export class ContainerService {
     await this.options.mounter
       .unmount(join(directory, 'rootfs'))
       .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed'));
+    const restartDelay = this.restartDelay(container, exit);
     container.state = {
       ...container.state,
-      status: 'exited',
+      status: restartDelay !== undefined ? 'restarting' : 'exited',
       pid: 0,
       exitCode: exit.exitCode,
       oomKilled: exit.oomKilled,
       finishedAt: exit.finishedAt.toISOString(),
     };
+    // dockerd counts the restart when it decides on it, so inspect shows it while restarting.
+    if (restartDelay !== undefined) container.restartCount += 1;
     this.store.update(container);
+    if (exit.oomKilled) this.publish(container, 'oom');
     this.publish(container, 'die', { exitCode: String(exit.exitCode) });
     this.exits.exited(id, { exitCode: exit.exitCode });
-    if (container.hostConfig.AutoRemove === true) {
+    if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
+    else if (container.hostConfig.AutoRemove === true) {
       await this.locks
         .run(id, async () => {
           const current = this.store.get(id);
@@ -454,15 +768,19 @@ export class ContainerService {
   }
 }
 
-function withHostDefaults(hostConfig: HostConfig): HostConfig {
-  return {
-    ...hostConfig,
-    NetworkMode:
-      hostConfig.NetworkMode === undefined || hostConfig.NetworkMode === '' || hostConfig.NetworkMode === 'default'
-        ? 'bridge'
-        : hostConfig.NetworkMode,
-    LogConfig: { Type: 'json-file', Config: {}, ...(hostConfig.LogConfig?.Type ? hostConfig.LogConfig : {}) },
-    ShmSize: hostConfig.ShmSize !== undefined && hostConfig.ShmSize > 0 ? hostConfig.ShmSize : 67_108_864,
-    RestartPolicy: hostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
-  };
+const terminatingSignals = new Set(['KILL', '9', 'TERM', '15', 'INT', '2', 'QUIT', '3', 'HUP', '1']);
+
+/** Prune's `until`: unix seconds, an RFC 3339 time, or a Go duration before now (`10m`, `1h30m`). */
+function parseUntil(value: string): number {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  if (/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(value)) {
+    let total = 0;
+    for (const match of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g))
+      total += Number(match[1]) * (units[match[2] ?? 's'] ?? 0);
+    return Date.now() - total;
+  }
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw invalidArgument(`failed to parse value as time or duration: "${value}"`);
+  return parsed;
 }

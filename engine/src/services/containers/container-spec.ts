@@ -1,10 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { AppError } from '@berth/common';
 import { join } from 'node:path';
 import type { Container } from '../../core/containers/container.js';
 import type { NetworkAttachment } from '../../core/networks/container-networking.js';
 import type { OciLinux, OciMount, OciSeccomp, OciSpec } from '../../core/runtime/oci-spec.js';
 import { bindMount, buildOciSpec } from './oci-spec-builder.js';
 import { resolveUser } from './user-resolver.js';
+import { detectCgroupHost, type CgroupHost } from './cgroup-host.js';
+import {
+  containerInitPath,
+  findInitBinary,
+  parseDeviceCgroupRules,
+  resolveDevices,
+  ulimitsToRlimits,
+  validateDevices,
+} from './host-config-spec.js';
+import { pickResources, toOciResources } from './resources.js';
 
 /** Turns a container record into the OCI runtime spec for its next start. */
 export interface ContainerSpecFactory {
@@ -35,7 +46,14 @@ export interface DockerSpecFactoryOptions {
  * bind-mounts into every container (/etc/hostname, /etc/hosts, /etc/resolv.conf).
  */
 export class DockerSpecFactory implements ContainerSpecFactory {
+  private cgroupHostFacts: Promise<CgroupHost> | undefined;
+
   constructor(private readonly options: DockerSpecFactoryOptions) {}
+
+  private cgroupHost(): Promise<CgroupHost> {
+    this.cgroupHostFacts ??= detectCgroupHost();
+    return this.cgroupHostFacts;
+  }
 
   async build(
     container: Container,
@@ -58,9 +76,20 @@ export class DockerSpecFactory implements ContainerSpecFactory {
     const privileged = hostConfig.Privileged === true;
     const hostDevices =
       privileged && this.options.listHostDevices !== undefined ? await this.options.listHostDevices() : undefined;
+    const custom = privileged ? undefined : await resolveDevices(validateDevices(hostConfig['Devices']));
+    const deviceRules = [...(custom?.rules ?? []), ...parseDeviceCgroupRules(hostConfig['DeviceCgroupRules'])];
+    const cgroupHost = await this.cgroupHost();
+    const initMounts: OciMount[] = [];
+    const args = [container.path, ...container.args];
+    if (hostConfig['Init'] === true) {
+      const init = await findInitBinary();
+      if (init === undefined) throw new AppError('internal', 'no init binary (tini-static or catatonit) on this host for --init');
+      initMounts.push(bindMount(init, containerInitPath, { readonly: true }));
+      args.unshift(containerInitPath, '--');
+    }
     return buildOciSpec({
       rootfsPath: paths.rootfs,
-      args: [container.path, ...container.args],
+      args,
       env: config.Env ?? [],
       cwd: config.WorkingDir ?? '',
       user: await resolveUser(paths.rootfs, config.User),
@@ -80,8 +109,15 @@ export class DockerSpecFactory implements ContainerSpecFactory {
         bindMount(join(paths.directory, 'resolv.conf'), '/etc/resolv.conf'),
         bindMount(join(paths.directory, 'hostname'), '/etc/hostname'),
         bindMount(join(paths.directory, 'hosts'), '/etc/hosts'),
+        ...initMounts,
         ...extraMounts,
       ],
+      resources: toOciResources(pickResources(hostConfig)),
+      rlimits: ulimitsToRlimits(hostConfig['Ulimits']),
+      ...(custom !== undefined && custom.devices.length > 0 ? { devices: custom.devices } : {}),
+      ...(deviceRules.length > 0 ? { deviceRules } : {}),
+      // Docker's default cgroup namespace: private on cgroup v2, the host's on v1.
+      privateCgroupNamespace: cgroupHost.version === 2 && hostConfig['CgroupnsMode'] !== 'host',
       cgroupsPath: `${this.options.cgroupParent}/${container.id}`,
       ...(network.namespacePath !== undefined ? { networkNamespacePath: network.namespacePath } : {}),
       ...(network.hostNetwork === true ? { hostNetwork: true } : {}),

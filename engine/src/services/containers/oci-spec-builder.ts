@@ -56,6 +56,9 @@ export interface OciSpecInput {
   hostNofileLimit?: number;
   /** Host device nodes for privileged containers (see drivers/runtime/host-devices.ts). */
   hostDevices?: OciDevice[];
+  /** `--device` nodes for unprivileged containers, with their device cgroup allow rules. */
+  devices?: OciDevice[];
+  deviceRules?: NonNullable<OciLinuxResources['devices']>;
   /**
    * The engine's capability bounding set (drivers/runtime/host-limits.ts). Privileged and
    * `--cap-add ALL` get these rather than every capability the kernel knows, so an engine that
@@ -188,9 +191,13 @@ function buildLinux(input: OciSpecInput, capabilities: string[]): OciLinux {
     cgroupsPath: input.cgroupsPath,
     resources: {
       ...(input.resources ?? {}),
-      devices: input.privileged ? [{ allow: true, access: 'rwm' }] : dockerDeviceRules.map((rule) => ({ ...rule })),
+      devices: input.privileged
+        ? [{ allow: true, access: 'rwm' }]
+        : [...dockerDeviceRules, ...(input.deviceRules ?? [])].map((rule) => ({ ...rule })),
     },
   };
+  if (!input.privileged && input.devices !== undefined && input.devices.length > 0)
+    linux.devices = input.devices.map((device) => ({ ...device }));
   if (input.privileged) {
     // Privileged is Docker's escape hatch: every host device, no masking, no syscall filter.
     if (input.hostDevices !== undefined && input.hostDevices.length > 0)

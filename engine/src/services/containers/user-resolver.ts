@@ -43,8 +43,10 @@ export async function resolveUser(rootfs: string, user: string | undefined): Pro
     }
   }
   const userName = passwd?.find((fields) => Number(fields[2]) === uid)?.[0];
+  // Supplementary groups come only with the implicit form (`-u name`), as in moby's GetExecUser.
+  const explicitGroup = groupPart !== undefined && groupPart !== '';
   const additionalGids =
-    userName === undefined
+    userName === undefined || explicitGroup
       ? []
       : (await readDatabase(rootfs, 'group'))
           .filter((fields) => (fields[3] ?? '').split(',').includes(userName))
