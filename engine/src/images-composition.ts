@@ -1,5 +1,5 @@
 import type { EngineConfig } from './config/engine-config.js';
-import type { ImageService } from './core/images/image-service.js';
+import type { ImageService, ImageUsage } from './core/images/image-service.js';
 import type { Snapshotter } from './core/snapshots/snapshotter.js';
 import type { Logger } from './lib/logger.js';
 import { LocalContentStore } from './drivers/content/local-content-store.js';
@@ -14,6 +14,8 @@ export async function createImageDrivers(options: {
   config: EngineConfig;
   db: SqliteDatabase;
   logger: Logger;
+  /** Which containers use an image (asked lazily: the container service is built after the images). */
+  usage?: ImageUsage;
 }): Promise<{ images: ImageService; snapshotter: Snapshotter }> {
   const { config, db, logger } = options;
   applyMigrations(db, imageMigrations);
@@ -32,6 +34,7 @@ export async function createImageDrivers(options: {
     snapshotter,
     store: new SqliteImageStore(db),
     logger: logger.child({ component: 'images' }),
+    ...(options.usage ? { usage: options.usage } : {}),
   });
   return { images, snapshotter };
 }

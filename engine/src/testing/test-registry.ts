@@ -22,6 +22,10 @@ export interface StartTestRegistryOptions {
   binary?: string;
   /** How long to wait for `GET /v2/` to answer (default 15 s). */
   startTimeoutMs?: number;
+  /** Basic auth from an htpasswd file made with `htpasswd -B` (apache2-utils). */
+  htpasswd?: { username: string; password: string };
+  /** Bearer token auth: the registry's `auth.token` config pointing at a token issuer the test runs. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
 /** Finds a free TCP port on 127.0.0.1 (tiny race with other processes; fine for tests). */
@@ -46,6 +50,22 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
   const storageDir = await mkdtemp(join(tmpdir(), 'berth-test-registry-'));
   const port = await freePort();
   const configPath = join(storageDir, 'config.yml');
+  const auth: string[] = [];
+  if (options.htpasswd) {
+    const htpasswdPath = join(storageDir, 'htpasswd');
+    const line = await runTool('htpasswd', ['-Bbn', options.htpasswd.username, options.htpasswd.password]);
+    await writeFile(htpasswdPath, line);
+    auth.push('auth:', '  htpasswd:', '    realm: berth-test', `    path: ${htpasswdPath}`);
+  } else if (options.token) {
+    auth.push(
+      'auth:',
+      '  token:',
+      `    realm: ${options.token.realm}`,
+      `    service: ${options.token.service}`,
+      `    issuer: ${options.token.issuer}`,
+      `    rootcertbundle: ${options.token.rootCertBundle}`,
+    );
+  }
   await writeFile(
     configPath,
     [
@@ -62,6 +82,7 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
       'http:',
       `  addr: 127.0.0.1:${port}`,
       '  secret: berth-test-secret',
+      ...auth,
       '',
     ].join('\n'),
   );
@@ -102,7 +123,7 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     try {
       const response = await request(`${url}/v2/`);
       await response.body.dump();
-      if (response.statusCode === 200) break;
+      if (response.statusCode === 200 || (auth.length > 0 && response.statusCode === 401)) break;
     } catch {
       // Not listening yet.
     }
@@ -113,4 +134,20 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     await sleep(50);
   }
   return { host: `127.0.0.1:${port}`, url, storageDir, stop };
+}
+
+/** Runs a tool for a test fixture and returns its stdout (throws with stderr on failure). */
+export function runTool(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(`${command} exited with ${code}: ${Buffer.concat(err).toString('utf8')}`));
+    });
+  });
 }

@@ -1,11 +1,18 @@
 import { AppError, invalidArgument, toAppError } from '@berth/common';
 import type { ImageService } from '../../core/images/image-service.js';
-import { presentImageInspect, presentImageSummary } from '../presenters/image-presenter.js';
+import {
+  presentImageDeleteItems,
+  presentImageHistory,
+  presentImageInspect,
+  presentImageSummary,
+} from '../presenters/image-presenter.js';
 import { parseBoolean, parseFilters } from '../query.js';
 import { decodeRegistryAuth } from '../registry-auth.js';
 import type { RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
 import { JsonLinesWriter } from '../streams/json-lines.js';
+
+const nameParam = (context: RequestContext): string => context.params['name'] ?? '';
 
 export function imageRoutes(images: ImageService): Route[] {
   return [
@@ -15,25 +22,60 @@ export function imageRoutes(images: ImageService): Route[] {
       pattern: '/images/json',
       handler: async (context) => {
         parseBoolean(context.query.get('all'));
+        const list = (await images.filter(parseFilters(context.query.get('filters')))).sort((a, b) => b.storedAt - a.storedAt);
+        context.send(
+          200,
+          list.map((image) => presentImageSummary(image)),
+        );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/images/prune',
+      handler: async (context) => {
         const filters = parseFilters(context.query.get('filters'));
-        const list = (await images.list())
-          .filter((image) => {
-            const dangling = filters.get('dangling');
-            if (dangling !== undefined && dangling.length > 0) {
-              const wantDangling = parseBoolean(dangling[0]);
-              if ((image.repoTags.length === 0) !== wantDangling) return false;
-            }
-            return true;
-          })
-          .sort((a, b) => b.storedAt - a.storedAt);
-        context.send(200, list.map(presentImageSummary));
+        const result = await images.prune({ all: false, filters });
+        context.send(200, {
+          ImagesDeleted: result.deleted.length === 0 ? null : presentImageDeleteItems(result.deleted),
+          SpaceReclaimed: result.spaceReclaimed,
+        });
       },
     },
     {
       method: 'GET',
       pattern: '/images/:name*/json',
       handler: async (context) => {
-        context.send(200, presentImageInspect(await images.get(context.params['name'] ?? '')));
+        context.send(200, presentImageInspect(await images.get(nameParam(context))));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/images/:name*/history',
+      handler: async (context) => {
+        context.send(200, presentImageHistory(await images.history(nameParam(context))));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/images/:name*/tag',
+      handler: async (context) => {
+        const repo = context.query.get('repo') ?? '';
+        if (repo === '') throw invalidArgument('repository name must have at least one component');
+        const tag = context.query.get('tag');
+        await images.tag(nameParam(context), tag !== null && tag !== '' ? `${repo}:${tag}` : repo);
+        context.empty(201);
+      },
+    },
+    { method: 'POST', pattern: '/images/:name*/push', handler: (context) => push(context, images) },
+    {
+      method: 'DELETE',
+      pattern: '/images/:name*',
+      handler: async (context) => {
+        const items = await images.remove(nameParam(context), {
+          force: parseBoolean(context.query.get('force')),
+          noprune: parseBoolean(context.query.get('noprune')),
+        });
+        context.send(200, presentImageDeleteItems(items));
       },
     },
   ];
@@ -66,4 +108,31 @@ async function pull(context: RequestContext, images: ImageService): Promise<void
     writer.writeError(toAppError(error).message);
   }
   writer.end();
+}
+
+/**
+ * `POST /images/{name}/push`. Like dockerd, the response starts with the first progress line, so
+ * failures before it (no such tag) are plain HTTP errors the CLI prints as such.
+ */
+async function push(context: RequestContext, images: ImageService): Promise<void> {
+  const credentials = decodeRegistryAuth(context.header('x-registry-auth'));
+  const tag = context.query.get('tag');
+  let writer: JsonLinesWriter | undefined;
+  const stream = (): JsonLinesWriter => {
+    writer ??= new JsonLinesWriter(context.startStream(200, 'application/json'));
+    return writer;
+  };
+  try {
+    await images.push({
+      name: nameParam(context),
+      ...(tag !== null && tag !== '' ? { tag } : {}),
+      ...(credentials !== undefined ? { credentials } : {}),
+      onProgress: (message) => stream().write(message),
+      signal: context.signal,
+    });
+  } catch (error) {
+    if (writer === undefined) throw error;
+    writer.writeError(toAppError(error).message);
+  }
+  stream().end();
 }

@@ -28,6 +28,44 @@ export interface PullRequest {
   signal?: AbortSignal;
 }
 
+export interface PushRequest {
+  /** Repository as the user typed it (`127.0.0.1:5000/app`), without tag. */
+  name: string;
+  /** Tag to push; undefined or empty pushes every tag of the repository (`docker push -a`). */
+  tag?: string;
+  credentials?: RegistryCredentials;
+  onProgress?: (message: ProgressMessage & { aux?: unknown }) => void;
+  signal?: AbortSignal;
+}
+
+/** One line of `DELETE /images/{name}` (`{"Untagged":…}` or `{"Deleted":…}`). */
+export type ImageDeleteItem = { untagged: string } | { deleted: string };
+
+/** One entry of `GET /images/{name}/history`, newest first. */
+export interface ImageHistoryItem {
+  /** The image ID for the top entry (and for entries that are local images), else `<missing>`. */
+  id: string;
+  created: number;
+  createdBy: string;
+  tags: string[];
+  size: number;
+  comment: string;
+}
+
+/** `until`/`label` filters of list and prune, dockerd style (values ORed per key, keys ANDed). */
+export type ImageFilters = Map<string, string[]>;
+
+export interface ImagePruneResult {
+  deleted: ImageDeleteItem[];
+  spaceReclaimed: number;
+}
+
+/** Whether containers use an image: answered by the container side, injected by the composition root. */
+export interface ImageUsage {
+  /** Containers using the image ID, running ones flagged. */
+  containersUsing(imageId: string): { id: string; running: boolean }[];
+}
+
 /** The image side of the engine as the API layer and the container service see it. */
 export interface ImageService {
   /** Pulls, verifies, stores and unpacks an image; tags it only when everything succeeded. */
@@ -37,4 +75,19 @@ export interface ImageService {
   /** Like find(), but throws not-found `No such image: <nameOrId>`. */
   get(nameOrId: string): Promise<Image>;
   list(): Promise<Image[]>;
+  /** Images matching `docker images --filter` (dangling, label, reference, before, since, until). */
+  filter(filters: ImageFilters): Promise<Image[]>;
+  /** Points `target` (`repo[:tag]`) at the image `source` names. */
+  tag(source: string, target: string): Promise<void>;
+  /** dockerd's ImageDelete: untag, then delete the image and its unreferenced layers and content once no name is left. */
+  remove(nameOrId: string, options?: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]>;
+  history(nameOrId: string): Promise<ImageHistoryItem[]>;
+  /** Deletes dangling images (or, with `all`, every image no container uses) matching `until`/`label` filters. */
+  prune(options: { all: boolean; filters: ImageFilters }): Promise<ImagePruneResult>;
+  /** Uploads a local image to its registry, dockerd style (HEAD first, cross-repository mounts). */
+  push(request: PushRequest): Promise<void>;
+  /** `docker login`: verifies credentials against the registry named by `serverAddress` (host[:port] or URL). */
+  login(serverAddress: string, credentials: RegistryCredentials, signal?: AbortSignal): Promise<void>;
+  /** Total bytes of unpacked layers (each counted once) and the number of containers per image. */
+  diskUsage(): Promise<{ layersSize: number; images: { image: Image; containers: number; sharedSize: number }[] }>;
 }

@@ -75,6 +75,13 @@ export interface BlobResponse {
   total?: number;
 }
 
+export interface UploadOptions extends RegistryRequestOptions {
+  /** Bytes per `PATCH` (Content-Range chunks); undefined uploads monolithically in one `PUT`. */
+  chunkSize?: number;
+  /** Bytes sent so far. */
+  onProgress?: (sent: number) => void;
+}
+
 /** A client for the OCI distribution API (Docker Registry v2). One attempt per call: callers own retry policy. */
 export interface RegistryClient {
   /** `GET /v2/` on the registry (through the chosen endpoint); throws unavailable naming the registry. */
@@ -89,4 +96,30 @@ export interface RegistryClient {
     descriptor: Descriptor,
     options?: RegistryRequestOptions & { offset?: number },
   ): Promise<BlobResponse>;
+  /** `docker login`: checks credentials against the registry's `/v2/` (Basic or a Bearer token); throws unauthorized. */
+  login(registry: string, credentials: RegistryCredentials, options?: { signal?: AbortSignal }): Promise<void>;
+  /** `HEAD /v2/<name>/blobs/<digest>`: true when the repository already has the blob. */
+  blobExists(reference: ImageReference, digest: Digest, options?: RegistryRequestOptions): Promise<boolean>;
+  /** Cross-repository mount from `fromRepository` (path inside the same registry); false when the registry declined. */
+  mountBlob(
+    reference: ImageReference,
+    digest: Digest,
+    fromRepository: string,
+    options?: RegistryRequestOptions,
+  ): Promise<boolean>;
+  /** Uploads a blob (`open` may be called again when the upload restarts); the registry verifies its digest. */
+  uploadBlob(
+    reference: ImageReference,
+    descriptor: Descriptor,
+    open: () => Promise<Readable>,
+    options?: UploadOptions,
+  ): Promise<void>;
+  /** `PUT /v2/<name>/manifests/<tag>`; returns the digest of the bytes sent. */
+  putManifest(
+    reference: ImageReference,
+    tagOrDigest: string,
+    bytes: Buffer,
+    mediaType: string,
+    options?: RegistryRequestOptions,
+  ): Promise<Digest>;
 }

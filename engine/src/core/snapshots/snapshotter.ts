@@ -40,4 +40,15 @@ export interface Snapshotter {
   mounts(key: string): Promise<MountSpec[]>;
   /** Removes an active snapshot (container layer) or a committed one that nothing depends on. */
   remove(keyOrChainId: string): Promise<void>;
+  /** Every snapshot, for garbage collection and disk usage. */
+  list(): Promise<SnapshotInfo[]>;
+}
+
+export interface SnapshotInfo {
+  /** Chain ID (committed) or the caller's key (active). */
+  key: string;
+  kind: 'committed' | 'active';
+  parent?: Digest;
+  /** Unpacked bytes of a committed snapshot. */
+  size?: number;
 }

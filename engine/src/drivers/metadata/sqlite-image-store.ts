@@ -1,4 +1,4 @@
-import type { ImageStore, ImageRecord } from '../../core/images/image-store.js';
+import type { ImageContentRef, ImageRecord, ImageStore, LayerBlob } from '../../core/images/image-store.js';
 import type { Image } from '../../core/images/image.js';
 import type { ImageConfig } from '../../core/images/image-config.js';
 import type { Digest } from '../../lib/digest.js';
@@ -25,6 +25,31 @@ export const imageMigrations: readonly Migration[] = [
       CREATE TABLE image_layers (
         chain_id TEXT PRIMARY KEY,
         size INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    id: 'images/0002-content',
+    sql: `
+      CREATE TABLE image_content (
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        digest TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('index', 'manifest', 'config', 'layer')),
+        PRIMARY KEY (image_id, digest)
+      );
+      CREATE INDEX image_content_by_digest ON image_content(digest);
+      CREATE TABLE layer_blobs (
+        diff_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (diff_id, digest)
+      );
+      CREATE TABLE blob_locations (
+        digest TEXT NOT NULL,
+        repository TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (digest, repository)
       );
     `,
   },
@@ -80,8 +105,72 @@ export class SqliteImageStore implements ImageStore {
       );
       for (const tag of names.tags) upsert.run(tag, 'tag', record.id, now);
       for (const digest of names.digests) upsert.run(digest, 'digest', record.id, now);
+      const content = this.db.prepare('INSERT OR IGNORE INTO image_content (image_id, digest, kind) VALUES (?, ?, ?)');
+      for (const ref of record.content) content.run(record.id, ref.digest, ref.kind);
     })();
     return this.get(record.id) as Image;
+  }
+
+  addReference(id: Digest, name: string, kind: 'tag' | 'digest'): void {
+    this.db
+      .prepare(
+        'INSERT INTO image_references (name, kind, image_id, created_at) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, kind = excluded.kind, created_at = excluded.created_at',
+      )
+      .run(name, kind, id, Date.now());
+  }
+
+  removeReference(name: string): boolean {
+    return this.db.prepare('DELETE FROM image_references WHERE name = ?').run(name).changes > 0;
+  }
+
+  delete(id: Digest): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM image_references WHERE image_id = ?').run(id);
+      this.db.prepare('DELETE FROM image_content WHERE image_id = ?').run(id);
+      this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+    })();
+  }
+
+  content(id: Digest): ImageContentRef[] {
+    return this.db
+      .prepare('SELECT digest, kind FROM image_content WHERE image_id = ? ORDER BY rowid')
+      .all(id) as ImageContentRef[];
+  }
+
+  referencedContent(): Set<Digest> {
+    const rows = this.db.prepare('SELECT DISTINCT digest FROM image_content').all() as { digest: Digest }[];
+    return new Set(rows.map((row) => row.digest));
+  }
+
+  forgetLayerSize(chainId: Digest): void {
+    this.db.prepare('DELETE FROM image_layers WHERE chain_id = ?').run(chainId);
+  }
+
+  layerBlobs(diffId: Digest): LayerBlob[] {
+    const rows = this.db
+      .prepare('SELECT diff_id, digest, media_type, size FROM layer_blobs WHERE diff_id = ? ORDER BY rowid')
+      .all(diffId) as { diff_id: Digest; digest: Digest; media_type: string; size: number }[];
+    return rows.map((row) => ({ diffId: row.diff_id, digest: row.digest, mediaType: row.media_type, size: row.size }));
+  }
+
+  recordLayerBlob(blob: LayerBlob): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO layer_blobs (diff_id, digest, media_type, size) VALUES (?, ?, ?, ?)')
+      .run(blob.diffId, blob.digest, blob.mediaType, blob.size);
+  }
+
+  blobLocations(digest: Digest): string[] {
+    const rows = this.db.prepare('SELECT repository FROM blob_locations WHERE digest = ? ORDER BY seen_at DESC').all(digest) as {
+      repository: string;
+    }[];
+    return rows.map((row) => row.repository);
+  }
+
+  recordBlobLocation(digest: Digest, repository: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO blob_locations (digest, repository, seen_at) VALUES (?, ?, ?)')
+      .run(digest, repository, Date.now());
   }
 
   layerSize(chainId: Digest): number | undefined {

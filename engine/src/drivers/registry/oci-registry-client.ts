@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { AppError, invalidArgument, notFound, repositoryName, type ImageReference } from '@berth/common';
 import type { RegistryCredentials } from '../../core/images/image-service.js';
 import {
@@ -11,6 +11,7 @@ import {
   type RegistryClient,
   type RegistryRequestOptions,
   type ResolvedImage,
+  type UploadOptions,
 } from '../../core/registry/registry-client.js';
 import { isDigest, sha256Digest, type Digest } from '../../lib/digest.js';
 import type { Logger } from '../../lib/logger.js';
@@ -181,6 +182,191 @@ export class OciRegistryClient implements RegistryClient {
     });
   }
 
+  async login(registry: string, credentials: RegistryCredentials, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const endpoint = (await this.endpoints(registry, options.signal)).find((candidate) => !candidate.mirror);
+    if (!endpoint) throw new RegistryError('unavailable', `registry ${registry} is unreachable`, true);
+    const url = `${endpoint.base}/v2/`;
+    const first = await this.raw(endpoint.dispatcher, 'GET', url, {}, options.signal);
+    await first.body.dump();
+    if (first.statusCode === 200) return;
+    const challengeHeader = header(first.headers, 'www-authenticate');
+    const failed = (status: number) =>
+      new RegistryError('unauthorized', `login attempt to ${url} failed with status: ${status} ${statusText(status)}`, false, {
+        statusCode: status,
+      });
+    if (first.statusCode !== 401 || !challengeHeader) throw failed(first.statusCode);
+    const challenges = parseWwwAuthenticate(challengeHeader);
+    const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
+    let auth: CachedToken | undefined;
+    if (bearer) {
+      try {
+        // A login asks for no repository scope, only `account` (as dockerd does).
+        auth = await this.fetchToken(endpoint, bearer, [], { credentials, ...options }, credentials.username);
+      } catch (error) {
+        if (error instanceof AppError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
+          throw new RegistryError('unauthorized', `Get "${url}": unauthorized: incorrect username or password`, false);
+        }
+        throw error;
+      }
+    } else {
+      auth = await this.authorize(endpoint, challenges, [], { credentials });
+    }
+    if (!auth) throw failed(401);
+    const second = await this.raw(endpoint.dispatcher, 'GET', url, { authorization: auth.header }, options.signal);
+    await second.body.dump();
+    if (second.statusCode !== 200) throw failed(second.statusCode);
+  }
+
+  async blobExists(reference: ImageReference, digest: Digest, options: RegistryRequestOptions = {}): Promise<boolean> {
+    const endpoint = await this.pushEndpoint(reference, options.signal);
+    const response = await this.send(endpoint, reference, 'HEAD', `/blobs/${digest}`, {}, options, { push: true });
+    await response.body.dump();
+    if (response.statusCode === 200) return true;
+    if (response.statusCode === 404) return false;
+    throw registryStatusError(response.statusCode, `checking blob ${digest} in ${repositoryName(reference)}`, '');
+  }
+
+  async mountBlob(
+    reference: ImageReference,
+    digest: Digest,
+    fromRepository: string,
+    options: RegistryRequestOptions = {},
+  ): Promise<boolean> {
+    const endpoint = await this.pushEndpoint(reference, options.signal);
+    const query = new URLSearchParams({ mount: digest, from: fromRepository }).toString();
+    const response = await this.send(
+      endpoint,
+      reference,
+      'POST',
+      `/blobs/uploads/?${query}`,
+      { 'content-length': '0' },
+      options,
+      { push: true, extraScopes: [`repository:${fromRepository}:pull`] },
+    );
+    const text = await readText(response.body, 64 * 1024);
+    if (response.statusCode === 201) return true;
+    if (response.statusCode === 202) {
+      // The registry opened an ordinary upload instead: give it back, the caller uploads.
+      const location = header(response.headers, 'location');
+      if (location) await this.cancelUpload(endpoint, reference, location, options);
+      return false;
+    }
+    throw registryStatusError(response.statusCode, `mounting blob ${digest} from ${fromRepository}`, text);
+  }
+
+  async uploadBlob(
+    reference: ImageReference,
+    descriptor: Descriptor,
+    open: () => Promise<Readable>,
+    options: UploadOptions = {},
+  ): Promise<void> {
+    const endpoint = await this.pushEndpoint(reference, options.signal);
+    const what = `uploading blob ${descriptor.digest} to ${repositoryName(reference)}`;
+    const push = { push: true };
+    const started = await this.send(endpoint, reference, 'POST', '/blobs/uploads/', { 'content-length': '0' }, options, push);
+    const startText = await readText(started.body, 64 * 1024);
+    if (started.statusCode !== 202) throw registryStatusError(started.statusCode, what, startText);
+    let location = uploadLocation(started.headers, endpoint.base, what);
+    const progress = options.onProgress ?? (() => undefined);
+    if (options.chunkSize === undefined) {
+      const response = await this.send(
+        endpoint,
+        reference,
+        'PUT',
+        withDigest(location, descriptor.digest),
+        { 'content-type': 'application/octet-stream', 'content-length': String(descriptor.size) },
+        options,
+        { ...push, body: async () => countBytes(await open(), progress) },
+      );
+      const text = await readText(response.body, 64 * 1024);
+      if (response.statusCode !== 201) throw registryStatusError(response.statusCode, what, text);
+      return;
+    }
+    let sent = 0;
+    for await (const chunk of rechunk(await open(), options.chunkSize)) {
+      const response = await this.send(
+        endpoint,
+        reference,
+        'PATCH',
+        location,
+        {
+          'content-type': 'application/octet-stream',
+          'content-length': String(chunk.length),
+          'content-range': `${sent}-${sent + chunk.length - 1}`,
+        },
+        options,
+        { ...push, body: () => chunk },
+      );
+      const text = await readText(response.body, 64 * 1024);
+      if (response.statusCode !== 202) throw registryStatusError(response.statusCode, what, text);
+      location = uploadLocation(response.headers, endpoint.base, what);
+      sent += chunk.length;
+      progress(sent);
+    }
+    const response = await this.send(
+      endpoint,
+      reference,
+      'PUT',
+      withDigest(location, descriptor.digest),
+      { 'content-length': '0' },
+      options,
+      push,
+    );
+    const text = await readText(response.body, 64 * 1024);
+    if (response.statusCode !== 201) throw registryStatusError(response.statusCode, what, text);
+  }
+
+  async putManifest(
+    reference: ImageReference,
+    tagOrDigest: string,
+    bytes: Buffer,
+    mediaType: string,
+    options: RegistryRequestOptions = {},
+  ): Promise<Digest> {
+    const endpoint = await this.pushEndpoint(reference, options.signal);
+    const response = await this.send(
+      endpoint,
+      reference,
+      'PUT',
+      `/manifests/${tagOrDigest}`,
+      { 'content-type': mediaType, 'content-length': String(bytes.length) },
+      options,
+      { push: true, body: () => bytes },
+    );
+    const text = await readText(response.body, 64 * 1024);
+    if (response.statusCode !== 201) {
+      throw registryStatusError(response.statusCode, `pushing manifest ${repositoryName(reference)}:${tagOrDigest}`, text);
+    }
+    const digest = sha256Digest(bytes);
+    const advertised = header(response.headers, 'docker-content-digest');
+    if (advertised !== undefined && advertised.startsWith('sha256:') && advertised !== digest) {
+      throw invalidArgument(`registry stored manifest ${repositoryName(reference)} as ${advertised}, expected ${digest}`);
+    }
+    return digest;
+  }
+
+  private async cancelUpload(
+    endpoint: Endpoint,
+    reference: ImageReference,
+    location: string,
+    options: RegistryRequestOptions,
+  ): Promise<void> {
+    try {
+      const url = new URL(location, endpoint.base).toString();
+      const response = await this.send(endpoint, reference, 'DELETE', url, {}, options, { push: true });
+      await response.body.dump();
+    } catch (error) {
+      this.logger.debug({ err: error }, 'cancelling an upload session failed');
+    }
+  }
+
+  /** Pushes go to the registry itself, never a pull-through mirror. */
+  private async pushEndpoint(reference: ImageReference, signal?: AbortSignal): Promise<Endpoint> {
+    const endpoint = (await this.endpoints(reference.registry, signal)).find((candidate) => !candidate.mirror);
+    if (!endpoint) throw new RegistryError('unavailable', `registry ${reference.registry} is unreachable`, true);
+    return endpoint;
+  }
+
   /** Runs `operation` against the registry's endpoints in order; falls through a mirror only when it lacks the content or fails. */
   private async withEndpoints<T>(
     reference: ImageReference,
@@ -251,44 +437,56 @@ export class OciRegistryClient implements RegistryClient {
     return out;
   }
 
-  /** A repository request with auth: cached credentials first, then one retry after answering a 401 challenge. */
+  /**
+   * A repository request with auth: cached credentials first, then one retry after answering a 401
+   * challenge. `target` is a path under `/v2/<name>` or an absolute upload URL; `body` is a factory
+   * because a streamed body cannot be replayed after the challenge.
+   */
   private async send(
     endpoint: Endpoint,
     reference: ImageReference,
-    method: 'GET' | 'HEAD',
-    suffix: string,
+    method: HttpMethod,
+    target: string,
     headers: Record<string, string>,
     options: RegistryRequestOptions,
+    access: RequestAccess = {},
   ): Promise<Dispatcher.ResponseData> {
-    const url = `${endpoint.base}/v2/${reference.repository}${suffix}`;
-    const scope = `repository:${reference.repository}:pull`;
-    const cacheKey = authCacheKey(endpoint.base, scope, options.credentials);
+    const url = /^https?:\/\//.test(target) ? target : `${endpoint.base}/v2/${reference.repository}${target}`;
+    const scopes = [`repository:${reference.repository}:${access.push ? 'pull,push' : 'pull'}`, ...(access.extraScopes ?? [])];
+    const cacheKey = authCacheKey(endpoint.base, scopes.join(' '), options.credentials);
     const cached = this.authCache.get(cacheKey);
     const withAuth = (auth: string | undefined) => (auth ? { ...headers, authorization: auth } : headers);
+    const body = async () => (access.body ? await access.body() : undefined);
     let response = await this.followRedirects(
       endpoint,
       method,
       url,
       withAuth(cached && cached.expiresAt > Date.now() ? cached.header : undefined),
       options.signal,
+      await body(),
     );
     if (response.statusCode !== 401) return response;
     const challengeHeader = header(response.headers, 'www-authenticate');
     await response.body.dump();
-    if (!challengeHeader) return this.unauthorized(reference);
-    const auth = await this.authorize(endpoint, parseWwwAuthenticate(challengeHeader), scope, options);
-    if (!auth) return this.unauthorized(reference);
+    if (!challengeHeader) return this.unauthorized(reference, access, options);
+    const auth = await this.authorize(endpoint, parseWwwAuthenticate(challengeHeader), scopes, options);
+    if (!auth) return this.unauthorized(reference, access, options);
     this.authCache.set(cacheKey, auth);
-    response = await this.followRedirects(endpoint, method, url, withAuth(auth.header), options.signal);
+    response = await this.followRedirects(endpoint, method, url, withAuth(auth.header), options.signal, await body());
     if (response.statusCode === 401) {
       await response.body.dump();
       this.authCache.delete(cacheKey);
-      return this.unauthorized(reference);
+      return this.unauthorized(reference, access, options);
     }
     return response;
   }
 
-  private unauthorized(reference: ImageReference): never {
+  private unauthorized(reference: ImageReference, access: RequestAccess, options: RegistryRequestOptions): never {
+    if (access.push) {
+      // dockerd's wording: without credentials the Basic handshake has nothing to send.
+      const message = options.credentials === undefined ? 'no basic auth credentials' : 'unauthorized: authentication required';
+      throw new RegistryError('unauthorized', message, false, { statusCode: 401 });
+    }
     throw new RegistryError(
       'unauthorized',
       `pull access denied for ${repositoryName(reference)}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`,
@@ -301,14 +499,14 @@ export class OciRegistryClient implements RegistryClient {
   private async authorize(
     endpoint: Endpoint,
     challenges: AuthChallenge[],
-    scope: string,
+    scopes: string[],
     options: RegistryRequestOptions,
   ): Promise<CachedToken | undefined> {
     const credentials = options.credentials;
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     if (bearer) {
       if (credentials?.registryToken) return { header: `Bearer ${credentials.registryToken}`, expiresAt: Date.now() + 60_000 };
-      return this.fetchToken(endpoint, bearer, scope, options);
+      return this.fetchToken(endpoint, bearer, scopes, options);
     }
     const basic = challenges.find((challenge) => challenge.scheme === 'basic');
     if (basic && credentials?.username !== undefined) {
@@ -321,14 +519,17 @@ export class OciRegistryClient implements RegistryClient {
   private async fetchToken(
     endpoint: Endpoint,
     challenge: AuthChallenge,
-    fallbackScope: string,
+    wantedScopes: string[],
     options: RegistryRequestOptions,
+    account?: string,
   ): Promise<CachedToken> {
     const realm = challenge.params['realm'];
     if (!realm) throw new RegistryError('unauthorized', `registry ${endpoint.base} sent a Bearer challenge without realm`, false);
     const realmUrl = new URL(realm);
     const service = challenge.params['service'];
-    const scope = challenge.params['scope'] ?? fallbackScope;
+    // The scopes this request needs (pull,push plus a mount source); the challenge's own scope is one of them.
+    const scopes = [...new Set([...wantedScopes, ...(challenge.params['scope'] ? [challenge.params['scope']] : [])])];
+    const scope = scopes.join(' ');
     const credentials = options.credentials;
     const dispatcher = realmUrl.protocol === 'http:' ? this.insecureAgent : this.secureAgent;
     let response: Dispatcher.ResponseData;
@@ -350,7 +551,8 @@ export class OciRegistryClient implements RegistryClient {
       );
     } else {
       if (service) realmUrl.searchParams.set('service', service);
-      realmUrl.searchParams.append('scope', scope);
+      if (account !== undefined) realmUrl.searchParams.set('account', account);
+      for (const one of scopes) realmUrl.searchParams.append('scope', one);
       const headers: Record<string, string> = {};
       if (credentials?.username !== undefined) {
         headers['authorization'] =
@@ -371,10 +573,11 @@ export class OciRegistryClient implements RegistryClient {
   /** Follows 3xx by hand; drops Authorization once the request leaves the original origin (CDN blob redirects). */
   private async followRedirects(
     endpoint: Endpoint,
-    method: 'GET' | 'HEAD',
+    method: HttpMethod,
     url: string,
     headers: Record<string, string>,
     signal?: AbortSignal,
+    body?: RequestBody,
   ): Promise<Dispatcher.ResponseData> {
     const origin = new URL(url).origin;
     let current = url;
@@ -382,7 +585,9 @@ export class OciRegistryClient implements RegistryClient {
     for (let hop = 0; ; hop++) {
       const sameOrigin = new URL(current).origin === origin;
       const dispatcher = sameOrigin ? endpoint.dispatcher : this.secureAgent;
-      const response = await this.raw(dispatcher, method, current, currentHeaders, signal);
+      const response = await this.raw(dispatcher, method, current, currentHeaders, signal, hop === 0 ? body : undefined);
+      // Upload endpoints answer 201/202 with a Location that is not a redirect.
+      if (method !== 'GET' && method !== 'HEAD') return response;
       const location = header(response.headers, 'location');
       if (![301, 302, 303, 307, 308].includes(response.statusCode) || !location) return response;
       await response.body.dump();
@@ -397,11 +602,11 @@ export class OciRegistryClient implements RegistryClient {
 
   private async raw(
     dispatcher: Dispatcher,
-    method: 'GET' | 'HEAD' | 'POST',
+    method: HttpMethod,
     url: string,
     headers: Record<string, string>,
     signal?: AbortSignal,
-    body?: string,
+    body?: RequestBody,
   ): Promise<Dispatcher.ResponseData> {
     try {
       return await request(url, {
@@ -416,6 +621,69 @@ export class OciRegistryClient implements RegistryClient {
       throw new RegistryError('unavailable', `${method} "${url}": ${describeNetworkError(error)}`, true, { cause: error });
     }
   }
+}
+
+type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type RequestBody = string | Buffer | Readable;
+
+interface RequestAccess {
+  /** Ask for `pull,push` on the repository. */
+  push?: boolean;
+  /** More token scopes (a cross-repository mount's source). */
+  extraScopes?: string[];
+  body?: () => Promise<RequestBody | undefined> | RequestBody | undefined;
+}
+
+/** The upload session URL from a 202 (absolute or relative `Location`). */
+function uploadLocation(headers: Dispatcher.ResponseData['headers'], base: string, what: string): string {
+  const location = header(headers, 'location');
+  if (!location) throw new RegistryError('internal', `${what}: the registry sent no upload location`, false);
+  return new URL(location, base).toString();
+}
+
+/** Keeps the session's own query (`_state`) and adds `digest=`, as dockerd does. */
+function withDigest(location: string, digest: Digest): string {
+  const url = new URL(location);
+  url.searchParams.set('digest', digest);
+  return url.toString();
+}
+
+function countBytes(source: Readable, onProgress: (sent: number) => void): Readable {
+  let sent = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sent += chunk.length;
+      onProgress(sent);
+      callback(null, chunk);
+    },
+  });
+  source.on('error', (error) => counter.destroy(error));
+  return source.pipe(counter);
+}
+
+/** Regroups a stream into buffers of exactly `size` bytes (the last one shorter). */
+async function* rechunk(source: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const piece of source) {
+    let chunk = piece as Buffer;
+    while (chunk.length > 0) {
+      const take = Math.min(size - pendingBytes, chunk.length);
+      pending.push(chunk.subarray(0, take));
+      pendingBytes += take;
+      chunk = chunk.subarray(take);
+      if (pendingBytes === size) {
+        yield Buffer.concat(pending);
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
+function statusText(status: number): string {
+  return status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : '';
 }
 
 function withTotal(response: BlobResponse, total: number): BlobResponse {

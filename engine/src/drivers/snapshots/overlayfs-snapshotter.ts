@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, conflict, notFound } from '@berth/common';
-import type { MountSpec, Snapshotter } from '../../core/snapshots/snapshotter.js';
+import type { MountSpec, SnapshotInfo, Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { Digest } from '../../lib/digest.js';
 import { fsyncDirectory } from '../../lib/atomic-file.js';
 import type { Logger } from '../../lib/logger.js';
@@ -161,6 +161,15 @@ export class OverlayfsSnapshotter implements Snapshotter {
       delete data.snapshots[keyOrChainId];
     });
     await rm(join(this.root, String(record.id)), { recursive: true, force: true });
+  }
+
+  async list(): Promise<SnapshotInfo[]> {
+    return this.index.entries().map(([key, record]) => ({
+      key,
+      kind: record.kind,
+      ...(record.parent !== undefined ? { parent: record.parent } : {}),
+      ...(record.size !== undefined ? { size: record.size } : {}),
+    }));
   }
 
   private mountsFor(record: SnapshotRecord): MountSpec[] {

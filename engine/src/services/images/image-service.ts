@@ -13,13 +13,29 @@ import {
 import type { ContentStore } from '../../core/content/content-store.js';
 import type { Image } from '../../core/images/image.js';
 import type { ImageConfig } from '../../core/images/image-config.js';
-import type { ImageService, ProgressMessage, PullRequest, RegistryCredentials } from '../../core/images/image-service.js';
-import type { ImageStore } from '../../core/images/image-store.js';
+import type {
+  ImageDeleteItem,
+  ImageFilters,
+  ImageHistoryItem,
+  ImagePruneResult,
+  ImageService,
+  ImageUsage,
+  ProgressMessage,
+  PullRequest,
+  PushRequest,
+  RegistryCredentials,
+} from '../../core/images/image-service.js';
+import type { ImageContentRef, ImageStore } from '../../core/images/image-store.js';
 import type { Descriptor, RegistryClient } from '../../core/registry/registry-client.js';
 import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import { chainIds as computeChainIds, digestHex, isDigest, type Digest } from '../../lib/digest.js';
 import type { Logger } from '../../lib/logger.js';
 import { BlobDownloader, type RetryPolicy } from './blob-downloader.js';
+import { ContentLeases, type Lease } from './content-leases.js';
+import { checkImageFilters, filterImages, imageCreatedMs } from './image-filters.js';
+import { imageHistory } from './image-history.js';
+import { ImagePusher } from './image-pusher.js';
+import { ImageRemover } from './image-remover.js';
 import { ByteCounter, DigestVerifier, decompressorFor, readHead } from './layer-streams.js';
 import { renderProgress } from './progress-bar.js';
 import { runLimited } from './run-limited.js';
@@ -35,6 +51,10 @@ export interface DefaultImageServiceOptions {
   retry?: RetryPolicy;
   /** Minimum interval between two Downloading/Extracting messages of one layer (default 100 ms). */
   progressIntervalMs?: number;
+  /** Which containers use an image (rmi's conflicts); none when omitted. */
+  usage?: ImageUsage;
+  /** Push blobs in PATCH chunks of this many bytes instead of one PUT. */
+  pushChunkSize?: number;
 }
 
 interface LayerPlan {
@@ -60,6 +80,9 @@ export class DefaultImageService implements ImageService {
   private readonly maxConcurrentDownloads: number;
   private readonly progressIntervalMs: number;
   private readonly unpacking = new Map<Digest, Promise<number>>();
+  private readonly leases = new ContentLeases();
+  private readonly remover: ImageRemover;
+  private readonly pusher: ImagePusher;
 
   constructor(options: DefaultImageServiceOptions) {
     this.content = options.content;
@@ -70,9 +93,35 @@ export class DefaultImageService implements ImageService {
     this.downloader = new BlobDownloader(options.content, options.registry, options.logger, options.retry);
     this.maxConcurrentDownloads = options.maxConcurrentDownloads ?? 3;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
+    this.remover = new ImageRemover({
+      store: options.store,
+      content: options.content,
+      snapshotter: options.snapshotter,
+      leases: this.leases,
+      usage: options.usage ?? { containersUsing: () => [] },
+      logger: options.logger,
+      find: (nameOrId) => this.find(nameOrId),
+    });
+    this.pusher = new ImagePusher({
+      content: options.content,
+      registry: options.registry,
+      store: options.store,
+      logger: options.logger,
+      progressIntervalMs: this.progressIntervalMs,
+      ...(options.pushChunkSize !== undefined ? { chunkSize: options.pushChunkSize } : {}),
+    });
   }
 
   async pull(request: PullRequest): Promise<Image> {
+    const lease = this.leases.lease();
+    try {
+      return await this.pullLeased(request, lease);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async pullLeased(request: PullRequest, lease: Lease): Promise<Image> {
     const reference = parseImageReference(request.reference);
     const emit = request.onProgress ?? (() => undefined);
     const signal = request.signal;
@@ -84,11 +133,17 @@ export class DefaultImageService implements ImageService {
       ...common,
       ...(request.platform ? { platform: request.platform } : {}),
     });
+    const manifest = resolved.parsed;
+    const configDescriptor = manifest.config;
+    lease.add(
+      resolved.manifest.digest,
+      configDescriptor.digest,
+      ...manifest.layers.map((layer) => layer.digest),
+      ...(resolved.index ? [resolved.index.digest] : []),
+    );
     if (resolved.index) await this.content.writeBlob(resolved.index.bytes, resolved.index.digest);
     await this.content.writeBlob(resolved.manifest.bytes, resolved.manifest.digest);
-    const manifest = resolved.parsed;
 
-    const configDescriptor = manifest.config;
     await this.downloader.download({ reference, descriptor: configDescriptor, ...common });
     const configBytes = await this.content.readBlob(configDescriptor.digest);
     const config = parseConfig(configBytes, configDescriptor.digest);
@@ -100,6 +155,7 @@ export class DefaultImageService implements ImageService {
       );
     }
     const chain = computeChainIds(diffIds);
+    lease.add(...chain);
     const layers: LayerPlan[] = manifest.layers.map((descriptor, i) => ({
       descriptor,
       diffId: diffIds[i] as Digest,
@@ -155,7 +211,20 @@ export class DefaultImageService implements ImageService {
     if (reference.tag !== undefined && reference.digest !== undefined) tags.push(`${repositoryName(reference)}:${reference.tag}`);
     const digests = [`${repositoryName(reference)}@${resolved.digest}`];
     const before = tags[0] === undefined ? this.store.getByReference(digests[0] as string) : this.store.getByReference(tags[0]);
-    const image = this.store.commit({ id: imageId, config, chainIds: chain, size }, { tags, digests });
+    const repository = repositoryName(reference);
+    for (const layer of layers) {
+      const { digest, mediaType, size: blobSize } = layer.descriptor;
+      this.store.recordLayerBlob({ diffId: layer.diffId, digest, mediaType, size: blobSize });
+      this.store.recordBlobLocation(digest, repository);
+    }
+    this.store.recordBlobLocation(imageId, repository);
+    const content: ImageContentRef[] = [
+      ...(resolved.index ? [{ digest: resolved.index.digest, kind: 'index' as const }] : []),
+      { digest: resolved.manifest.digest, kind: 'manifest' },
+      { digest: imageId, kind: 'config' },
+      ...layers.map((layer) => ({ digest: layer.descriptor.digest, kind: 'layer' as const })),
+    ];
+    const image = this.store.commit({ id: imageId, config, chainIds: chain, size, content }, { tags, digests });
 
     emit({ status: `Digest: ${resolved.digest}` });
     const upToDate = before?.id === imageId && needed.length === 0;
@@ -197,6 +266,71 @@ export class DefaultImageService implements ImageService {
 
   async list(): Promise<Image[]> {
     return this.store.list();
+  }
+
+  async filter(filters: ImageFilters): Promise<Image[]> {
+    checkImageFilters(filters, 'list');
+    const bound = async (key: string): Promise<number | undefined> => {
+      const name = filters.get(key)?.[0];
+      return name === undefined ? undefined : imageCreatedMs(await this.get(name));
+    };
+    const before = await bound('before');
+    const since = await bound('since');
+    return filterImages(this.store.list(), filters, {
+      ...(before !== undefined ? { before } : {}),
+      ...(since !== undefined ? { since } : {}),
+    });
+  }
+
+  async tag(source: string, target: string): Promise<void> {
+    const image = await this.get(source);
+    const reference = parseImageReference(target);
+    if (reference.digest !== undefined) throw invalidArgument('refusing to create a tag with a digest reference');
+    this.store.addReference(image.id, `${repositoryName(reference)}:${reference.tag ?? 'latest'}`, 'tag');
+    this.logger.info({ image: image.id, tag: formatImageReference(reference) }, 'image tagged');
+  }
+
+  async remove(nameOrId: string, options: { force?: boolean; noprune?: boolean } = {}): Promise<ImageDeleteItem[]> {
+    // `noprune` keeps untagged parent images; images here have no parents, so it changes nothing.
+    return this.remover.remove(nameOrId, options.force ?? false);
+  }
+
+  async history(nameOrId: string): Promise<ImageHistoryItem[]> {
+    return imageHistory(await this.get(nameOrId), (chainId) => this.store.layerSize(chainId));
+  }
+
+  async prune(options: { all: boolean; filters: ImageFilters }): Promise<ImagePruneResult> {
+    checkImageFilters(options.filters, 'prune');
+    return this.remover.prune(options);
+  }
+
+  /** Removes unreferenced snapshots and blobs (in-flight pulls are protected by their leases). */
+  async collectGarbage(): Promise<{ snapshots: string[]; blobs: Digest[] }> {
+    return this.remover.collectGarbage();
+  }
+
+  async login(serverAddress: string, credentials: RegistryCredentials, signal?: AbortSignal): Promise<void> {
+    await this.registry.login(registryFromServerAddress(serverAddress), credentials, signal ? { signal } : {});
+  }
+
+  async push(request: PushRequest): Promise<void> {
+    await this.pusher.push(request);
+  }
+
+  async diskUsage(): Promise<{ layersSize: number; images: { image: Image; containers: number; sharedSize: number }[] }> {
+    const images = this.store.list();
+    const users = new Map<Digest, number>();
+    for (const image of images) for (const chainId of image.chainIds) users.set(chainId, (users.get(chainId) ?? 0) + 1);
+    const layerSize = (chainId: Digest): number => this.store.layerSize(chainId) ?? 0;
+    const layersSize = [...users.keys()].reduce((sum, chainId) => sum + layerSize(chainId), 0);
+    return {
+      layersSize,
+      images: images.map((image) => ({
+        image,
+        containers: this.remover.containersUsing(image.id),
+        sharedSize: image.chainIds.filter((chainId) => (users.get(chainId) ?? 0) > 1).reduce((sum, id) => sum + layerSize(id), 0),
+      })),
+    };
   }
 
   /** One unpack per chain ID across concurrent pulls. */
@@ -258,6 +392,16 @@ export class DefaultImageService implements ImageService {
       emit(message);
     };
   }
+}
+
+/** `https://index.docker.io/v1/`, `http://127.0.0.1:5000`, `127.0.0.1:5000/` → the registry's name. */
+export function registryFromServerAddress(serverAddress: string): string {
+  const trimmed = serverAddress.trim();
+  if (trimmed === '') return 'docker.io';
+  const host = trimmed.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'docker.io') return 'docker.io';
+  if (host === '') throw invalidArgument(`invalid registry address "${serverAddress}"`);
+  return host;
 }
 
 function parseConfig(bytes: Buffer, digest: Digest): ImageConfig {
