@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { contract } from '@berth/common/contract';
 import { ContractDispatcher } from './contract-dispatcher.js';
 import { DockerClient } from './docker/docker-client.js';
@@ -21,8 +22,19 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
 }
 
-async function main(): Promise<void> {
+/** `berth web ARGS` (bin/berth calls this) and `node app-host/dist/web-main.js ARGS`. */
+export async function main(args: readonly string[] = process.argv.slice(2)): Promise<void> {
+  try {
+    await serve(args);
+  } catch (error) {
+    process.stderr.write(`berth-web: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+async function serve(args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
+    args: [...args],
     options: {
       host: { type: 'string', short: 'H' },
       listen: { type: 'string', default: '127.0.0.1:0' },
@@ -68,7 +80,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`berth-web: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href) await main();

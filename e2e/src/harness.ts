@@ -1,7 +1,8 @@
 /**
  * E2E harness: starts the web mode (`app-host/dist/web-main.js`) against a Docker-API socket and a
- * headless Chromium (playwright-core). The socket comes from BERTH_TEST_SOCKET (CI: the real engine);
- * without it, the FAKE Docker API fixture is started (development only).
+ * headless Chromium (playwright-core). The socket is given (real-engine suite, see real-stack.ts) or
+ * comes from BERTH_TEST_SOCKET; without either, the FAKE Docker API fixture is started (component-level
+ * states the real engine cannot easily produce).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -34,9 +35,9 @@ export interface WebMode {
   close(): Promise<void>;
 }
 
-export async function startWebMode(options: { extraContainers?: number } = {}): Promise<WebMode> {
+export async function startWebMode(options: { extraContainers?: number; socketPath?: string } = {}): Promise<WebMode> {
   let fake: FakeDockerApi | undefined;
-  let socketPath = process.env['BERTH_TEST_SOCKET'];
+  let socketPath = options.socketPath ?? process.env['BERTH_TEST_SOCKET'];
   if (socketPath === undefined || socketPath === '') {
     const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'));
     fake = await startFakeDockerApi({

@@ -87,6 +87,17 @@ export class DockerClient {
     }
   }
 
+  /** `GET /_ping`: resolves when the engine answers (its body is plain text, not JSON). */
+  async ping(signal?: AbortSignal): Promise<void> {
+    const { body } = await this.#send(this.#pool, {
+      method: 'GET',
+      path: '/_ping',
+      headersTimeout: 5000,
+      ...(signal !== undefined ? { signal } : {}),
+    });
+    await readText(body);
+  }
+
   /** A request whose successful body is handed back unread (logs, stats, pull, events). */
   async stream(request: DockerRequest): Promise<DockerStreamResponse> {
     const client = new Client('http://localhost', { socketPath: this.host.socketPath, bodyTimeout: 0, pipelining: 1 });

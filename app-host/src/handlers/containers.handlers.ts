@@ -6,7 +6,9 @@ import type {
   ContainerSummary,
   LogLine,
   PortBinding,
+  RunContainerInput,
 } from '@berth/common/contract';
+import type { z } from 'zod';
 import type { DockerClient } from '../docker/docker-client.js';
 import { jsonLines, LineSplitter, StdcopyDemuxer, type StdStream } from '../docker/frames.js';
 import { arr, bool, num, obj, optStr, str, stringRecord, type Json } from './json.js';
@@ -139,8 +141,54 @@ function toLogLine(stream: StdStream, text: string, withTimestamps: boolean): Lo
   return { stream: kind, text };
 }
 
+/** The Docker `POST /containers/create` body for the run dialog's input. */
+export function toCreateBody(input: z.output<typeof RunContainerInput>): Record<string, unknown> {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const port of input.ports ?? []) {
+    const key = `${port.containerPort}/${port.protocol}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({
+      HostIp: port.hostIp ?? '',
+      HostPort: port.hostPort === undefined || port.hostPort === 0 ? '' : String(port.hostPort),
+    });
+  }
+  const body: Record<string, unknown> = {
+    Image: input.image,
+    Tty: input.tty,
+    OpenStdin: input.tty,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: {
+      PortBindings: bindings,
+      RestartPolicy: { Name: input.restartPolicy === 'no' ? '' : input.restartPolicy, MaximumRetryCount: 0 },
+      ...(input.volumes !== undefined && input.volumes.length > 0 ? { Binds: input.volumes } : {}),
+    },
+  };
+  if (input.command !== undefined && input.command.length > 0) body['Cmd'] = input.command;
+  if (input.env !== undefined && input.env.length > 0) body['Env'] = input.env;
+  if (Object.keys(exposed).length > 0) body['ExposedPorts'] = exposed;
+  return body;
+}
+
 export function createContainerHandlers(docker: DockerClient): AppHandlers['containers'] {
   return {
+    async run(input, { signal }) {
+      const created = obj(
+        await docker.json({
+          method: 'POST',
+          path: '/containers/create',
+          query: { name: input.name },
+          body: toCreateBody(input),
+          signal,
+        }),
+      );
+      const containerId = str(created['Id']);
+      const warnings = arr(created['Warnings']).filter((w): w is string => typeof w === 'string');
+      if (input.start) await docker.json({ method: 'POST', path: `/containers/${id(containerId)}/start`, signal });
+      return { id: containerId, warnings };
+    },
     async list(input, { signal }) {
       const filters: Record<string, string[]> = {};
       if (input.ids !== undefined) filters['id'] = input.ids;

@@ -45,7 +45,7 @@ export function createEngineHandlers(docker: DockerClient, hub: EventHub): AppHa
     },
     async status(_input, { signal }) {
       try {
-        await docker.json({ method: 'GET', path: '/_ping', signal, headersTimeout: 5000 });
+        await docker.ping(signal);
         return { ...hub.status, state: 'running' as const, host: docker.host.display };
       } catch (error) {
         return {

@@ -111,6 +111,15 @@ export class EventHub {
     this.#timer = undefined;
   }
 
+  async #pings(signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.#docker.ping(signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async #connect(): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
@@ -137,7 +146,13 @@ export class EventHub {
       this.#setStatus({ state: 'unreachable', host, message: 'the engine closed its event feed' });
     } catch (error) {
       if (abort.signal.aborted) return;
-      this.#setStatus({ state: 'unreachable', host, message: toAppError(error).message });
+      const appError = toAppError(error);
+      // An engine without an event feed (404) is still a working engine: say so instead of "unreachable".
+      if (appError.kind === 'not-found' && (await this.#pings(abort.signal))) {
+        this.#setStatus({ state: 'running', host, message: `the engine has no event feed (${appError.message})` });
+      } else {
+        this.#setStatus({ state: 'unreachable', host, message: appError.message });
+      }
     } finally {
       if (this.#abort === abort) this.#abort = undefined;
     }

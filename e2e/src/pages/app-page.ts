@@ -54,6 +54,11 @@ export class ContainersPage {
     await this.page.getByRole('dialog').getByRole('button', { name: label }).click();
   }
 
+  async openRunDialog(): Promise<RunDialog> {
+    await this.page.getByRole('button', { name: 'Run container' }).click();
+    return new RunDialog(this.page);
+  }
+
   async open(name: string): Promise<ContainerDetailsPage> {
     await this.row(name).getByRole('link', { name }).click();
     return new ContainerDetailsPage(this.page);
@@ -103,5 +108,56 @@ export class ImagesPage {
 
   get dialog(): Locator {
     return this.page.getByRole('dialog');
+  }
+
+  /** Closes the pull dialog, once finished, with its Done button. */
+  async closePullDialog(): Promise<void> {
+    await this.dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    await this.dialog.waitFor({ state: 'detached' });
+  }
+
+  row(reference: string): Locator {
+    const [repository = reference] = reference.split(/:(?=[^/:]+$)/);
+    return this.rows.filter({ hasText: repository });
+  }
+
+  async run(reference: string): Promise<RunDialog> {
+    await this.page.getByRole('button', { name: `Run ${reference}`, exact: true }).click();
+    return new RunDialog(this.page);
+  }
+}
+
+/** The run dialog (`docker run -d` as a form). */
+export class RunDialog {
+  constructor(readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Run a container' });
+  }
+
+  async fill(fields: {
+    image?: string;
+    name?: string;
+    command?: string;
+    env?: string[];
+    ports?: string;
+    restartPolicy?: 'Never' | 'On failure' | 'Unless stopped' | 'Always';
+  }): Promise<void> {
+    if (fields.image !== undefined) await this.dialog.getByLabel('Image').fill(fields.image);
+    if (fields.name !== undefined) await this.dialog.getByLabel('Name').fill(fields.name);
+    if (fields.command !== undefined) await this.dialog.getByLabel('Command').fill(fields.command);
+    if (fields.env !== undefined) await this.dialog.getByLabel('Environment').fill(fields.env.join('\n'));
+    if (fields.ports !== undefined) await this.dialog.getByLabel('Ports').fill(fields.ports);
+    if (fields.restartPolicy !== undefined) {
+      await this.dialog.getByLabel('Restart policy').selectOption({ label: fields.restartPolicy });
+    }
+  }
+
+  async submit(): Promise<void> {
+    await this.dialog.getByRole('button', { name: 'Run', exact: true }).click();
+  }
+
+  get error(): Locator {
+    return this.dialog.getByRole('alert');
   }
 }

@@ -68,6 +68,8 @@ export interface AppState {
   refreshNetworks(): Promise<void>;
   refreshEngine(): Promise<void>;
   applyEvent(event: EngineEvent): void;
+  /** Drops a container from the cache (it was removed). */
+  forgetContainer(id: string): void;
   runContainerAction(id: string, action: ContainerAction, options?: { force?: boolean }): Promise<boolean>;
   removeImage(id: string, force?: boolean): Promise<boolean>;
   removeVolume(name: string): Promise<boolean>;
@@ -216,6 +218,15 @@ export const useAppStore = create<AppState>()((set, get) => {
       }
     },
 
+    forgetContainer(id) {
+      set((state) => {
+        if (state.containers.items[id] === undefined) return {};
+        const items = { ...state.containers.items };
+        delete items[id];
+        return { containers: { ...state.containers, items } };
+      });
+    },
+
     async refreshImages() {
       try {
         set({ images: { items: await getAppApi().images.list({}), loaded: true } });
@@ -245,11 +256,7 @@ export const useAppStore = create<AppState>()((set, get) => {
       switch (event.type) {
         case 'container': {
           if (event.action === 'destroy') {
-            set((state) => {
-              const items = { ...state.containers.items };
-              delete items[event.id];
-              return { containers: { ...state.containers, items } };
-            });
+            get().forgetContainer(event.id);
           } else if (!event.action.startsWith('exec_') && event.action !== 'top' && !event.action.startsWith('health_status')) {
             pendingContainerIds.add(event.id);
             coalesce('containers', () => {
@@ -304,6 +311,10 @@ export const useAppStore = create<AppState>()((set, get) => {
             await api.containers.remove({ id, force: options.force === true });
             break;
         }
+        // The event feed refreshes the row too; refreshing after our own action keeps the list right
+        // on engines without /events and costs one list call.
+        if (action === 'remove') get().forgetContainer(id);
+        else void get().refreshContainers([id]);
         return true;
       } catch (error) {
         const name = get().containers.items[id]?.name ?? id.slice(0, 12);
@@ -368,6 +379,7 @@ export const useAppStore = create<AppState>()((set, get) => {
           onEnd: () => {
             pullHandles.delete(reference);
             update((pull) => ({ ...pull, phase: 'done' }));
+            void get().refreshImages();
           },
           onError: (error) => {
             pullHandles.delete(reference);

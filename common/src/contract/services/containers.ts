@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { method, stream } from '../define.js';
-import { JsonObject, Labels, ObjectRef } from './common-schemas.js';
+import { ImageRef, JsonObject, Labels, ObjectRef } from './common-schemas.js';
 
 export const ContainerState = z.enum(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
 export type ContainerState = z.infer<typeof ContainerState>;
@@ -90,7 +90,52 @@ export const ContainerStats = z.object({
 });
 export type ContainerStats = z.infer<typeof ContainerStats>;
 
+export const RestartPolicyName = z.enum(['no', 'always', 'unless-stopped', 'on-failure']);
+export type RestartPolicyName = z.infer<typeof RestartPolicyName>;
+
+/** What the run dialog sends: the subset of `docker run` a point-and-click user sets. */
+export const RunContainerInput = z
+  .object({
+    image: ImageRef,
+    name: ObjectRef.optional(),
+    /** argv; empty or absent keeps the image's CMD. */
+    command: z.array(z.string().max(8192)).max(256).optional(),
+    /** `KEY=VALUE` entries. */
+    env: z
+      .array(
+        z
+          .string()
+          .regex(/^[^=\s][^=]*=/, 'must be KEY=VALUE')
+          .max(32_768),
+      )
+      .max(512)
+      .optional(),
+    ports: z
+      .array(
+        z
+          .object({
+            containerPort: z.number().int().min(1).max(65535),
+            hostPort: z.number().int().min(0).max(65535).optional(),
+            hostIp: z.string().max(64).optional(),
+            protocol: z.enum(['tcp', 'udp', 'sctp']).default('tcp'),
+          })
+          .strict(),
+      )
+      .max(256)
+      .optional(),
+    /** `source:target[:ro]` binds or named volumes, as `docker run -v` takes them. */
+    volumes: z.array(z.string().min(3).max(4096)).max(128).optional(),
+    restartPolicy: RestartPolicyName.default('no'),
+    tty: z.boolean().default(false),
+    /** Start it right away (default) or only create it. */
+    start: z.boolean().default(true),
+  })
+  .strict();
+export type RunContainerInput = z.input<typeof RunContainerInput>;
+
 export const containers = {
+  /** `docker run -d`: create, then start. */
+  run: method({ input: RunContainerInput, output: z.object({ id: z.string(), warnings: z.array(z.string()) }) }),
   list: method({
     input: z
       .object({

@@ -5,7 +5,9 @@ import { formatDuration, shortId, uptimeSeconds } from '../../lib/format';
 import { hrefFor } from '../../lib/router';
 import { useNow } from '../../lib/use-now';
 import { selectContainerList, useAppStore, type StateFilter } from '../../stores/app-store';
+import { Button } from '../../ui/Button';
 import { EmptyState, ErrorBanner, PageHeader, SearchInput } from '../../ui/Page';
+import { RunContainerDialog } from '../run/RunContainerDialog';
 import { StateBadge } from '../../ui/StateBadge';
 import { ContainerActions } from './ContainerActions';
 
@@ -91,6 +93,7 @@ export function ContainerList() {
   const containers = useAppStore((state) => state.containers);
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState<StateFilter>('all');
+  const [runDialog, setRunDialog] = useState(false);
   const now = useNow();
   const rows = useMemo(() => selectContainerList(containers.items, query, filter), [containers.items, query, filter]);
   const total = Object.keys(containers.items).length;
@@ -110,6 +113,11 @@ export function ContainerList() {
       <PageHeader
         title={<span id="containers-title">Containers</span>}
         subtitle={containers.loaded ? `${running} running · ${total} total` : 'Loading…'}
+        actions={
+          <Button variant="primary" icon="play" onClick={() => setRunDialog(true)}>
+            Run container
+          </Button>
+        }
       />
       <div className="toolbar">
         <SearchInput
@@ -174,6 +182,7 @@ export function ContainerList() {
           )}
         </div>
       </div>
+      {runDialog && <RunContainerDialog onClose={() => setRunDialog(false)} />}
     </section>
   );
 }

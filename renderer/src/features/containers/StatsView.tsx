@@ -9,7 +9,9 @@ const HISTORY = 60;
 function Sparkline({ values, max }: { values: readonly number[]; max: number }) {
   if (values.length < 2) return <svg className="spark" viewBox="0 0 120 32" aria-hidden="true" />;
   const top = Math.max(max, ...values, 1e-9);
-  const points = values.map((v, i) => `${(i / (HISTORY - 1)) * 120},${32 - (v / top) * 30 - 1}`).join(' ');
+  // The line grows from the left while history fills, reaching full width after a few samples.
+  const span = Math.max(values.length, 12) - 1;
+  const points = values.map((v, i) => `${(i / span) * 120},${32 - (v / top) * 30 - 1}`).join(' ');
   return (
     <svg className="spark" viewBox="0 0 120 32" preserveAspectRatio="none" aria-hidden="true">
       <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" />
@@ -70,7 +72,7 @@ export function StatsView({ containerId, running }: { containerId: string; runni
           <Sparkline values={card.series} max={card.max} />
         </div>
       ))}
-      {last !== undefined && <p className="muted">{last.pids} processes</p>}
+      {last !== undefined && <p className="muted">{last.pids === 1 ? '1 process' : `${last.pids} processes`}</p>}
     </div>
   );
 }

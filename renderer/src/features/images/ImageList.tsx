@@ -6,6 +6,7 @@ import { useAppStore } from '../../stores/app-store';
 import { Button } from '../../ui/Button';
 import { ConfirmDialog } from '../../ui/Dialog';
 import { EmptyState, ErrorBanner, PageHeader, SearchInput } from '../../ui/Page';
+import { RunContainerDialog } from '../run/RunContainerDialog';
 import { PullImageDialog } from './PullImageDialog';
 
 function splitTag(tag: string): { repository: string; tag: string } {
@@ -21,6 +22,7 @@ export function ImageList() {
   const [query, setQuery] = useState('');
   const [pulling, setPulling] = useState(false);
   const [toRemove, setToRemove] = useState<ImageSummary>();
+  const [toRun, setToRun] = useState<string>();
   const now = useNow();
   const rows = useMemo(() => {
     const needle = query.trim().toLowerCase();
@@ -85,6 +87,13 @@ export function ImageList() {
                 <div role="cell" className="cell-actions">
                   <Button
                     variant="ghost"
+                    icon="play"
+                    aria-label={`Run ${first ?? shortId(image.id)}`}
+                    title="Run a container from this image"
+                    onClick={() => setToRun(first ?? image.id)}
+                  />
+                  <Button
+                    variant="ghost"
                     icon="trash"
                     className="danger-hover"
                     aria-label={`Remove ${first ?? shortId(image.id)}`}
@@ -97,6 +106,7 @@ export function ImageList() {
         </div>
       </div>
       {pulling && <PullImageDialog onClose={() => setPulling(false)} />}
+      {toRun !== undefined && <RunContainerDialog image={toRun} onClose={() => setToRun(undefined)} />}
       {toRemove !== undefined && (
         <ConfirmDialog
           title="Remove image?"
