@@ -6,6 +6,7 @@ import { dataRootPaths } from './config/engine-config.js';
 import type { Logger } from './lib/logger.js';
 import { acquireDataRootLock } from './platform/data-root-lock.js';
 import { CommandRootfsMounter } from './platform/rootfs-mounter.js';
+import { runCommand } from './platform/run-command.js';
 import { applyMigrations, openDatabase } from './drivers/metadata/sqlite-database.js';
 import { SqliteContainerStore, containerMigrations } from './drivers/metadata/sqlite-container-store.js';
 import { readK8sFileLog } from './drivers/logs/k8s-file-log-reader.js';
@@ -18,15 +19,27 @@ import { EventBus } from './services/events/event-bus.js';
 import { ContainerService } from './services/containers/container-service.js';
 import { ContainerLogService } from './services/containers/container-log-service.js';
 import { DockerSpecFactory } from './services/containers/container-spec.js';
-import { IsolatedNetworking } from './services/networks/isolated-networking.js';
-import { NoExtraMounts } from './services/volumes/no-extra-mounts.js';
+import { createNetworking } from './networks-composition.js';
+import { createArchiveRoutes, createVolumes } from './volumes-composition.js';
 import { ApiServer } from './api/api-server.js';
 import { Router } from './api/router.js';
 import { systemRoutes } from './api/routes/system.routes.js';
 import { containerRoutes } from './api/routes/containers.routes.js';
 import { imageRoutes } from './api/routes/images.routes.js';
-import { createImageDrivers } from './images-composition.js';
+import { systemDfRoutes } from './api/routes/system-df.routes.js';
+import { authRoutes } from './api/routes/auth.routes.js';
+import { statsRoutes } from './api/routes/stats.routes.js';
+import { eventRoutes } from './api/routes/events.routes.js';
+import { CgroupStatsSource } from './drivers/cgroups/cgroup-stats-source.js';
+import { ContainerStatsService } from './services/stats/container-stats-service.js';
+import { createContainerImageRoutes, createImageDrivers } from './images-composition.js';
 import { createTaskRuntime } from './runtime-composition.js';
+import { ExecService } from './services/exec/exec-service.js';
+import { execRoutes } from './api/routes/exec.routes.js';
+import { HealthMonitor } from './services/health/health-monitor.js';
+import { setContainerHealthSource } from './api/presenters/container-health-source.js';
+import { LogRotationService } from './services/logs/log-rotation-service.js';
+import { k8sFileLogFiles } from './drivers/logs/k8s-file-rotation.js';
 
 export interface RunningEngine {
   stop(): Promise<void>;
@@ -46,15 +59,34 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
     const db = openDatabase(paths.database);
     const events = new EventBus();
 
-    const imageDrivers = await createImageDrivers({ config, db, logger });
+    const imageDrivers = await createImageDrivers({
+      config,
+      db,
+      logger,
+      // Called only once requests flow, after `containers` below exists.
+      usage: {
+        containersUsing: (imageId) =>
+          containers
+            .list()
+            .filter((container) => container.imageId === imageId)
+            .map((container) => ({
+              id: container.id,
+              running: ['running', 'paused', 'restarting'].includes(container.state.status),
+            })),
+      },
+    });
     applyMigrations(db, [...containerMigrations]);
 
     const seccompProfile = await loadSeccompProfile();
     const hostNofileLimit = await readHostNofileLimit();
     const capabilityMask = await readBoundingCapabilityMask();
     const runtime = await createTaskRuntime({ config, logger });
+    const containerStore = new SqliteContainerStore(db);
+    const networking = await createNetworking({ config, db, containerStore, events, logger });
+    await networking.networks.initialize();
+    const volumes = createVolumes({ config, db, containerStore, events, logger });
     const containers = new ContainerService({
-      store: new SqliteContainerStore(db),
+      store: containerStore,
       images: imageDrivers.images,
       snapshotter: imageDrivers.snapshotter,
       runtime,
@@ -67,14 +99,38 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         extraMaskedPaths: await listThermalThrottlePaths(),
         listHostDevices: () => listHostDevices(),
       }),
-      networking: new IsolatedNetworking(),
-      mounts: new NoExtraMounts(),
+      networking: networking.networks,
+      mounts: volumes.volumes,
       events,
       containersDir: paths.containers,
       logger,
+      listHostProcesses: async (args) => (await runCommand('ps', args)).stdout,
     });
     await containers.restore();
+    const stats = new ContainerStatsService({
+      // runc's cgroupsPath is `<cgroupParent>/<id>` (see DockerSpecFactory's cgroupParent above).
+      source: await CgroupStatsSource.forHost((id) => `/berth/${id}`),
+      containers,
+      logger,
+    });
     const logs = new ContainerLogService(containers, readK8sFileLog);
+    const execs = new ExecService({
+      containers,
+      runtime,
+      events,
+      rootfsOf: (id) => join(paths.containers, id, 'rootfs'),
+      logger,
+    });
+    const health = new HealthMonitor({
+      containers,
+      runCommand: (id, cmd, options) => execs.runCommand(id, cmd, options),
+      events,
+      logger,
+    });
+    health.start();
+    setContainerHealthSource(health);
+    const logRotation = new LogRotationService({ containers, files: k8sFileLogFiles, reopener: runtime, events, logger });
+    logRotation.start();
 
     const router = new Router()
       .add(
@@ -99,13 +155,39 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         }),
       )
       .add(containerRoutes(containers, logs, paths.containers))
-      .add(imageRoutes(imageDrivers.images));
+      .add(imageRoutes(imageDrivers.images))
+      .add(execRoutes(execs))
+      .add(networking.routes)
+      .add(volumes.routes)
+      .add(
+        createArchiveRoutes({
+          find: (reference) => containers.get(reference),
+          snapshotter: imageDrivers.snapshotter,
+          mounter: new CommandRootfsMounter(),
+          containersDir: paths.containers,
+        }),
+      )
+      .add(
+        createContainerImageRoutes({
+          containers,
+          images: imageDrivers.images,
+          snapshotter: imageDrivers.snapshotter,
+          containersDir: paths.containers,
+          logger,
+        }),
+      )
+      .add(systemDfRoutes(imageDrivers.images, containers))
+      .add(authRoutes(imageDrivers.images))
+      .add(statsRoutes(stats))
+      .add(eventRoutes(events));
     const server = new ApiServer(router, logger.child({ component: 'api' }));
     await server.listen(config.socketPath);
     logger.info({ socket: config.socketPath, dataRoot: config.dataRoot, runtime: config.runtime }, 'API listening');
 
     return {
       stop: async () => {
+        health.stop();
+        logRotation.stop();
         await server.close();
         db.close();
         lock.release();

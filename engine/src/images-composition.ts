@@ -8,6 +8,12 @@ import { SqliteImageStore, imageMigrations } from './drivers/metadata/sqlite-ima
 import { OciRegistryClient } from './drivers/registry/oci-registry-client.js';
 import { OverlayfsSnapshotter } from './drivers/snapshots/overlayfs-snapshotter.js';
 import { DefaultImageService } from './services/images/image-service.js';
+import { ContainerImages, type ContainerAccess } from './services/images/container-images.js';
+import { treeArchiver } from './drivers/snapshots/tree-archiver.js';
+import { CommandRootfsMounter } from './platform/rootfs-mounter.js';
+import { commitRoutes } from './api/routes/commit.routes.js';
+import { containerFilesystemRoutes } from './api/routes/container-archive-export.routes.js';
+import type { Route } from './api/router.js';
 
 /** Part of the composition root: the image side (content, registry, snapshots, image records). */
 export async function createImageDrivers(options: {
@@ -37,4 +43,21 @@ export async function createImageDrivers(options: {
     ...(options.usage ? { usage: options.usage } : {}),
   });
   return { images, snapshotter };
+}
+
+/** Commit, diff and export: the routes where containers and images meet. */
+export function createContainerImageRoutes(options: {
+  containers: ContainerAccess;
+  images: ImageService;
+  snapshotter: Snapshotter;
+  containersDir: string;
+  logger: Logger;
+}): Route[] {
+  const containerImages = new ContainerImages({
+    ...options,
+    mounter: new CommandRootfsMounter(),
+    archiver: treeArchiver,
+    logger: options.logger.child({ component: 'container-images' }),
+  });
+  return [...commitRoutes(containerImages), ...containerFilesystemRoutes(containerImages)];
 }

@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import type { EngineConfig } from './config/engine-config.js';
 import { dataRootPaths } from './config/engine-config.js';
 import type { TaskRuntime } from './core/runtime/task-runtime.js';
+import type { ExecRuntime } from './core/runtime/exec-runtime.js';
+import type { LogReopener } from './core/logs/log-reopener.js';
 import type { Logger } from './lib/logger.js';
 import { ConmonTaskRuntime } from './drivers/runtime/conmon-task-runtime.js';
 import { findExecutable } from './platform/find-executable.js';
 
 /** Part of the composition root: the task runtime (conmon + runc/crun). */
-export async function createTaskRuntime(options: { config: EngineConfig; logger: Logger }): Promise<TaskRuntime> {
+export async function createTaskRuntime(options: {
+  config: EngineConfig;
+  logger: Logger;
+}): Promise<TaskRuntime & ExecRuntime & LogReopener> {
   const { config, logger } = options;
   const runtimePath = await findExecutable(config.runtime, [
     '/usr/sbin',

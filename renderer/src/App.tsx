@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ContainerDetailsPage } from './features/containers/ContainerDetailsPage';
 import { ContainerList } from './features/containers/ContainerList';
@@ -6,6 +6,13 @@ import { Dashboard } from './features/dashboard/Dashboard';
 import { ImageList } from './features/images/ImageList';
 import { NetworkList } from './features/networks/NetworkList';
 import { VolumeList } from './features/volumes/VolumeList';
+import { CreateVolumeDialog } from './features/volumes/CreateVolumeDialog';
+import { CreateNetworkDialog } from './features/networks/NetworkDialogs';
+import { PruneImagesDialog } from './features/images/ImageDialogs';
+import { PullImageDialog } from './features/images/PullImageDialog';
+import { RunContainerDialog } from './features/run/RunContainerDialog';
+import { CommandPalette } from './features/palette/CommandPalette';
+import type { GlobalDialog } from './features/palette/palette-commands';
 import { hrefFor, useRoute, type Route } from './lib/router';
 import { useAppStore } from './stores/app-store';
 import { Button } from './ui/Button';
@@ -21,7 +28,7 @@ const nav: Array<{ page: Route['page']; label: string; icon: IconName }> = [
   { page: 'networks', label: 'Networks', icon: 'networks' },
 ];
 
-function Sidebar({ route }: { route: Route }) {
+function Sidebar({ route, onPalette }: { route: Route; onPalette: () => void }) {
   const status = useAppStore((state) => state.engineStatus);
   const version = useAppStore((state) => state.engineVersion);
   const theme = useAppStore((state) => state.theme);
@@ -43,6 +50,11 @@ function Sidebar({ route }: { route: Route }) {
         </span>
         <span className="brand-name">Berth</span>
       </div>
+      <button type="button" className="palette-trigger" onClick={onPalette} aria-label="Open the command palette">
+        <Icon name="search" />
+        <span>Search or run…</span>
+        <kbd>{/Mac/.test(navigator.platform) ? '⌘K' : 'Ctrl K'}</kbd>
+      </button>
       <nav aria-label="Main">
         {nav.map((item) => {
           const count = item.page === 'dashboard' || item.page === 'container' ? undefined : counts[item.page];
@@ -102,13 +114,30 @@ export function App() {
   const status = useAppStore((state) => state.engineStatus);
   const startSync = useAppStore((state) => state.startSync);
   const refreshAll = useAppStore((state) => state.refreshAll);
+  const [palette, setPalette] = useState(false);
+  const [dialog, setDialog] = useState<{ kind: GlobalDialog; image?: string }>();
+  const openDialog = useCallback(
+    (kind: GlobalDialog, image?: string) => setDialog({ kind, ...(image !== undefined ? { image } : {}) }),
+    [],
+  );
+  const closeDialog = useCallback(() => setDialog(undefined), []);
   useEffect(() => startSync(), [startSync]);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setPalette((open) => !open);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useEffect(() => {
     document.documentElement.dataset['theme'] = theme;
   }, [theme]);
   return (
     <div className="app">
-      <Sidebar route={route} />
+      <Sidebar route={route} onPalette={() => setPalette(true)} />
       <main className="main">
         {status.state === 'unreachable' && (
           <ErrorBanner
@@ -124,6 +153,14 @@ export function App() {
         <Page route={route} />
       </main>
       <Toasts />
+      {palette && <CommandPalette onClose={() => setPalette(false)} onOpenDialog={openDialog} />}
+      {dialog?.kind === 'run' && (
+        <RunContainerDialog {...(dialog.image !== undefined ? { image: dialog.image } : {})} onClose={closeDialog} />
+      )}
+      {dialog?.kind === 'pull' && <PullImageDialog onClose={closeDialog} />}
+      {dialog?.kind === 'create-volume' && <CreateVolumeDialog onClose={closeDialog} />}
+      {dialog?.kind === 'create-network' && <CreateNetworkDialog onClose={closeDialog} />}
+      {dialog?.kind === 'prune-images' && <PruneImagesDialog onClose={closeDialog} />}
     </div>
   );
 }

@@ -12,6 +12,8 @@ export interface DockerRequest {
   readonly path: string;
   readonly query?: Readonly<Record<string, QueryValue>>;
   readonly body?: unknown;
+  /** Extra request headers (`X-Registry-Auth`). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
   /** Milliseconds without response headers before giving up (default 30 s; streams disable the body timeout). */
   readonly headersTimeout?: number;
@@ -123,7 +125,7 @@ export class DockerClient {
       response = await dispatcher.request({
         method: request.method,
         path: buildPath(request.path, request.query),
-        headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
         body: request.body === undefined ? null : JSON.stringify(request.body),
         signal: request.signal ?? null,
         headersTimeout: request.headersTimeout ?? 30_000,

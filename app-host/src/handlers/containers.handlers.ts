@@ -11,7 +11,9 @@ import type {
 import type { z } from 'zod';
 import type { DockerClient } from '../docker/docker-client.js';
 import { jsonLines, LineSplitter, StdcopyDemuxer, type StdStream } from '../docker/frames.js';
-import { arr, bool, num, obj, optStr, str, stringRecord, type Json } from './json.js';
+import { HELPER_LABEL } from './volume-browser.js';
+import { healthFromStatus, startedAtFromStatus } from './container-status.js';
+import { arr, bool, num, obj, optStr, str, stringRecord, strings } from './json.js';
 
 const states: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 const toState = (value: unknown): ContainerState => states.find((state) => state === value) ?? 'exited';
@@ -29,7 +31,7 @@ function toPort(value: unknown): PortBinding {
   return port;
 }
 
-export function toContainerSummary(value: unknown, startedAt?: string): ContainerSummary {
+export function toContainerSummary(value: unknown, nowMs: number = Date.now()): ContainerSummary {
   const c = obj(value);
   const names = arr(c['Names']).filter((n): n is string => typeof n === 'string');
   const labels = stringRecord(c['Labels']);
@@ -45,7 +47,11 @@ export function toContainerSummary(value: unknown, startedAt?: string): Containe
     ports: arr(c['Ports']).map(toPort),
     labels,
   };
+  const running = summary.state === 'running' || summary.state === 'paused';
+  const startedAt = running ? startedAtFromStatus(summary.status, nowMs) : undefined;
   if (startedAt !== undefined) summary.startedAt = startedAt;
+  const health = healthFromStatus(summary.status);
+  if (health !== undefined) summary.health = health;
   const project = labels['com.docker.compose.project'];
   if (project !== undefined) summary.composeProject = project;
   return summary;
@@ -112,20 +118,6 @@ export function toContainerStats(value: unknown): ContainerStats {
     blockWrite,
     pids: num(obj(s['pids_stats'])['current']),
   };
-}
-
-/** Runs `fn` over items with at most `limit` in flight. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 const id = (value: string): string => encodeURIComponent(value.replace(/^\//, ''));
@@ -198,19 +190,11 @@ export function createContainerHandlers(docker: DockerClient): AppHandlers['cont
         query: { all: input.all, filters: input.ids === undefined ? undefined : JSON.stringify(filters) },
         signal,
       });
-      const rows = arr(raw);
-      // The list API has no start time; inspect running containers (bounded) for a live uptime.
-      const startedAt = await mapLimited(rows, 8, async (row): Promise<string | undefined> => {
-        const c = obj(row);
-        if (c['State'] !== 'running' && c['State'] !== 'paused') return undefined;
-        try {
-          const detail = await docker.json<Json>({ method: 'GET', path: `/containers/${id(str(c['Id']))}/json`, signal });
-          return optStr(obj(obj(detail)['State'])['StartedAt']);
-        } catch {
-          return undefined; // removed meanwhile: the summary still stands
-        }
-      });
-      return rows.map((row, index) => toContainerSummary(row, startedAt[index]));
+      // No per-row inspect: the Status text already says how long each container runs (one
+      // request for the whole list, however many containers there are).
+      return arr(raw)
+        .map((row) => toContainerSummary(row))
+        .filter((summary) => summary.labels[HELPER_LABEL] === undefined);
     },
     async inspect(input, { signal }) {
       return toContainerDetails(await docker.json({ method: 'GET', path: `/containers/${id(input.id)}/json`, signal }));
@@ -249,6 +233,15 @@ export function createContainerHandlers(docker: DockerClient): AppHandlers['cont
         query: { force: input.force, v: input.removeVolumes },
         signal,
       });
+    },
+    async top(input, { signal }) {
+      const raw = obj(
+        await docker.json({ method: 'GET', path: `/containers/${id(input.id)}/top`, query: { ps_args: input.psArgs }, signal }),
+      );
+      return {
+        titles: strings(raw['Titles']),
+        processes: arr(raw['Processes']).map((row) => arr(row).map((cell) => (typeof cell === 'string' ? cell : String(cell)))),
+      };
     },
     async *logs(input, { signal }) {
       const details = toContainerDetails(await docker.json({ method: 'GET', path: `/containers/${id(input.id)}/json`, signal }));

@@ -34,6 +34,36 @@ export function toEngineEvent(value: unknown): EngineEvent | undefined {
   return event;
 }
 
+/** Past events: `until` makes the engine send what it has and end the response. */
+export async function eventHistory(
+  docker: DockerClient,
+  sinceSeconds: number,
+  limit: number,
+  signal: AbortSignal,
+): Promise<EngineEvent[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const { body } = await docker.stream({
+    method: 'GET',
+    path: '/events',
+    // `until` is whole seconds: one second ahead keeps events of the current second.
+    query: { since: now - sinceSeconds, until: now + 1 },
+    signal,
+    headersTimeout: 10_000,
+  });
+  const events: EngineEvent[] = [];
+  try {
+    for await (const message of jsonLines(body)) {
+      const event = toEngineEvent(message);
+      if (event === undefined) continue;
+      events.push(event);
+      if (events.length > limit) events.shift();
+    }
+  } finally {
+    body.destroy();
+  }
+  return events;
+}
+
 export interface EventHubOptions {
   /** Delay before reconnecting after the feed drops (grows to `maxRetryMs`). */
   readonly retryMs?: number;

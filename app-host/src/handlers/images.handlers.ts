@@ -68,6 +68,50 @@ export function createImageHandlers(docker: DockerClient): AppHandlers['images']
         body.destroy();
       }
     },
+    async *push(input, { signal }) {
+      const { fromImage, tag } = splitReference(input.reference);
+      const { body } = await docker.stream({
+        method: 'POST',
+        // As the CLI sends it: `/images/127.0.0.1:5000/team/app/push` (ImageRef only allows URL-safe characters).
+        path: `/images/${fromImage}/push`,
+        query: { tag },
+        // No stored credentials yet: an empty auth header is what the CLI sends for anonymous pushes.
+        headers: { 'x-registry-auth': Buffer.from('{}').toString('base64url') },
+        signal,
+        headersTimeout: 0,
+      });
+      try {
+        for await (const message of jsonLines(body)) yield toPullProgress(message);
+      } finally {
+        body.destroy();
+      }
+    },
+    async history(input, { signal }) {
+      const raw = await docker.json<unknown[]>({ method: 'GET', path: `/images/${ref(input.id)}/history`, signal });
+      return arr(raw).map((entry) => {
+        const e = obj(entry);
+        return {
+          id: str(e['Id'], '<missing>'),
+          created: num(e['Created']),
+          createdBy: str(e['CreatedBy']),
+          size: num(e['Size']),
+          tags: strings(e['Tags']),
+          comment: str(e['Comment']),
+        };
+      });
+    },
+    async prune(input, { signal }) {
+      const raw = obj(
+        await docker.json({
+          method: 'POST',
+          path: '/images/prune',
+          query: { filters: JSON.stringify({ dangling: [input.all ? 'false' : 'true'] }) },
+          signal,
+          headersTimeout: 0,
+        }),
+      );
+      return { deleted: arr(raw['ImagesDeleted']).length, spaceReclaimed: num(raw['SpaceReclaimed']) };
+    },
     async remove(input, { signal }) {
       const raw = await docker.json<unknown[]>({
         method: 'DELETE',

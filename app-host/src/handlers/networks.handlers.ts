@@ -35,6 +35,7 @@ export function createNetworkHandlers(docker: DockerClient): AppHandlers['networ
       if (input.driver !== undefined) body['Driver'] = input.driver;
       if (input.internal !== undefined) body['Internal'] = input.internal;
       if (input.labels !== undefined) body['Labels'] = input.labels;
+      if (input.subnet !== undefined) body['IPAM'] = { Driver: 'default', Config: [{ Subnet: input.subnet }] };
       const raw = obj(await docker.json({ method: 'POST', path: '/networks/create', body, signal }));
       return { id: str(raw['Id']) };
     },

@@ -1,5 +1,6 @@
 import type { AppHandlers, VolumeSummary } from '@berth/common/contract';
 import type { DockerClient } from '../docker/docker-client.js';
+import { browseVolume } from './volume-browser.js';
 import { arr, obj, optStr, str, stringRecord, type Json } from './json.js';
 
 export function toVolumeSummary(value: unknown): VolumeSummary {
@@ -32,6 +33,7 @@ export function createVolumeHandlers(docker: DockerClient): AppHandlers['volumes
       if (input.labels !== undefined) body['Labels'] = input.labels;
       return toVolumeSummary(await docker.json({ method: 'POST', path: '/volumes/create', body, signal }));
     },
+    browse: (input, { signal }) => browseVolume(docker, input.name, input.path, signal),
     async remove(input, { signal }) {
       await docker.json({
         method: 'DELETE',

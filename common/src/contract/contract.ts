@@ -4,10 +4,11 @@ import { engine } from './services/engine.js';
 import { events } from './services/events.js';
 import { images } from './services/images.js';
 import { networks } from './services/networks.js';
+import { terminals } from './services/terminals.js';
 import { volumes } from './services/volumes.js';
 
 /** The one app contract: renderer ↔ (Electron main | web host). */
-export const contract = { containers, images, volumes, networks, engine, events } as const satisfies ContractSpec;
+export const contract = { containers, images, volumes, networks, engine, events, terminals } as const satisfies ContractSpec;
 
 export type AppContract = typeof contract;
 /** `window.app` (Electron) and the web client implement this. */

@@ -8,3 +8,4 @@ export * from './services/volumes.js';
 export * from './services/networks.js';
 export * from './services/engine.js';
 export * from './services/events.js';
+export * from './services/terminals.js';

@@ -76,12 +76,75 @@ export class ContainerDetailsPage {
     return this.page.locator('.log-line[data-stream="stderr"]');
   }
 
-  async tab(name: 'Logs' | 'Inspect' | 'Stats'): Promise<void> {
+  async tab(name: 'Logs' | 'Terminal' | 'Stats' | 'Processes' | 'Env' | 'Mounts' | 'Ports' | 'Inspect'): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
+  }
+
+  get terminal(): Locator {
+    return this.page.getByTestId('terminal');
+  }
+
+  get terminalStatus(): Locator {
+    return this.page.getByTestId('terminal-status');
+  }
+
+  /** Types into the terminal as a user would (focus, keys, Enter). */
+  async typeInTerminal(text: string): Promise<void> {
+    await this.terminal.click();
+    await this.page.keyboard.type(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Waits until `count` terminal rows contain `text` (the shell echoed what was typed, for instance). */
+  async waitForTerminalText(text: string, count = 1): Promise<void> {
+    await this.page.waitForFunction(
+      ([wanted, times]) =>
+        Array.from(document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')).filter((row) =>
+          (row.textContent ?? '').includes(wanted),
+        ).length >= times,
+      [text, count] as const,
+    );
+  }
+
+  /** Waits for a terminal row whose text (trimmed) is exactly `text`: what xterm rendered from its buffer. */
+  async waitForTerminalLine(text: string): Promise<void> {
+    await this.page.waitForFunction(
+      (wanted) =>
+        Array.from(document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')).some(
+          (row) => (row.textContent ?? '').trim() === wanted,
+        ),
+      text,
+    );
+  }
+
+  async searchLogs(text: string, options: { regex?: boolean; filter?: boolean } = {}): Promise<void> {
+    await this.page.getByRole('searchbox', { name: 'Search log lines' }).fill(text);
+    if (options.regex === true) await this.page.getByRole('button', { name: '.*' }).click();
+    if (options.filter === true) await this.page.getByRole('button', { name: 'Filter', exact: true }).click();
+  }
+
+  get logMatches(): Locator {
+    return this.page.getByTestId('log-matches');
   }
 
   get inspectJson(): Locator {
     return this.page.getByTestId('inspect-json');
+  }
+}
+
+/** Ctrl+K. */
+export class CommandPalette {
+  constructor(readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Command palette' });
+  }
+
+  async run(query: string, title: string | RegExp): Promise<void> {
+    await this.page.keyboard.press('Control+k');
+    await this.dialog.getByRole('combobox').fill(query);
+    await this.dialog.getByRole('option', { name: title }).first().waitFor();
+    await this.dialog.getByRole('option', { name: title }).first().click();
   }
 }
 

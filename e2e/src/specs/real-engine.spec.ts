@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { snap } from '../artifacts.js';
 import { launchBrowser, openApp } from '../harness.js';
-import { AppShell, ContainerDetailsPage, ContainersPage, ImagesPage } from '../pages/app-page.js';
+import { AppShell, CommandPalette, ContainerDetailsPage, ContainersPage, ImagesPage } from '../pages/app-page.js';
 import { canRunRealStack, startRealStack, type RealStack } from '../real-stack.js';
 
 /**
@@ -85,6 +85,164 @@ describe('the app against a real engine', { skip: skip ?? false }, () => {
     assert.match(inspect.stdout, /^running .*GREETING=from-the-dialog/);
   });
 
+  it('searches the logs with a regex, highlights hits and filters to matching lines', async () => {
+    const details = new ContainerDetailsPage(page);
+    await details.searchLogs('tick [0-9]*7 ', { regex: true });
+    await details.logMatches.filter({ hasText: /\d+ \/ \d+/ }).waitFor();
+    await page.locator('.log-line mark.log-hit').first().waitFor();
+    await details.searchLogs('tick [0-9]*7 ', { filter: true });
+    await page.waitForFunction(() => {
+      const lines = Array.from(document.querySelectorAll('.log-line .log-text')).map((line) => line.textContent ?? '');
+      return lines.length > 0 && lines.every((text) => /tick [0-9]*7 /.test(text));
+    });
+    await snap(page, 'logs-search');
+    await details.searchLogs('');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+  });
+
+  it('opens a terminal in the container, and keeps the session across a reload', async () => {
+    const details = new ContainerDetailsPage(page);
+    await details.tab('Terminal');
+    await details.terminalStatus.filter({ hasText: 'Connected' }).waitFor();
+    await details.typeInTerminal('echo $((6*7))');
+    await details.waitForTerminalLine('42');
+    await snap(page, 'terminal');
+    // The shell lives in the host: a reload reattaches to it and replays what it printed.
+    await details.typeInTerminal('export BERTH_MARK=still-here');
+    // The shell has read the line once it prints the next prompt after it.
+    await details.waitForTerminalText('export BERTH_MARK=still-here');
+    await details.waitForTerminalText('/ #', 3);
+    await page.reload();
+    await details.terminalStatus.filter({ hasText: 'Connected' }).waitFor();
+    await details.waitForTerminalLine('42');
+    await details.typeInTerminal('echo $BERTH_MARK');
+    await details.waitForTerminalLine('still-here');
+    const execs = await stack.docker(['inspect', '--format', '{{len .ExecIDs}}', 'e2e-counter']);
+    assert.equal(execs.exitCode, 0, execs.stderr);
+  });
+
+  it('shows the environment, processes and ports of a container', async () => {
+    const details = new ContainerDetailsPage(page);
+    await details.tab('Env');
+    await page.getByTestId('env-table').getByText('from-the-dialog').waitFor();
+    await details.tab('Processes');
+    await page.getByTestId('processes-table').getByText(/tick/).first().waitFor();
+    await snap(page, 'processes');
+  });
+
+  it('tags an image and shows its layer history', async () => {
+    await shell.goTo('Images');
+    const images = new ImagesPage(page);
+    await page.getByRole('button', { name: `Tag ${stack.busybox}`, exact: true }).click();
+    await page.getByRole('dialog', { name: 'Tag image' }).getByLabel('New reference').fill('e2e/retagged:v1');
+    await page.getByRole('dialog', { name: 'Tag image' }).getByRole('button', { name: 'Tag', exact: true }).click();
+    await images.rows.filter({ hasText: 'e2e/retagged' }).waitFor();
+    const cli = await stack.docker(['image', 'inspect', '--format', '{{.Id}}', 'e2e/retagged:v1']);
+    assert.equal(cli.exitCode, 0, cli.stderr);
+    await page.getByRole('button', { name: 'Layers of e2e/retagged:v1', exact: true }).click();
+    await page.getByTestId('image-history').locator('li').first().waitFor();
+    await snap(page, 'image-history');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close', exact: true }).last().click();
+    await page.getByRole('button', { name: 'Remove e2e/retagged:v1', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+    await images.rows.filter({ hasText: 'e2e/retagged' }).waitFor({ state: 'detached' });
+  });
+
+  it('creates a volume from the command palette', async (t) => {
+    if (!(await stack.supports('GET', '/volumes'))) return t.skip('the engine has no /volumes yet');
+    await new CommandPalette(page).run('create vol', 'Create a volume…');
+    const dialog = page.getByRole('dialog', { name: 'Create a volume' });
+    await dialog.getByLabel('Name').fill('e2e-data');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await shell.goTo('Volumes');
+    await page.locator('[data-testid="volume-row"][data-name="e2e-data"]').waitFor();
+    const cli = await stack.docker(['volume', 'inspect', '--format', '{{.Name}}', 'e2e-data']);
+    assert.equal(cli.stdout.trim(), 'e2e-data', cli.stderr);
+    // Put files in it from the CLI, then browse them from the UI (a helper container lists them).
+    const fill = await stack.docker([
+      'run',
+      '--rm',
+      '-v',
+      'e2e-data:/data',
+      stack.busybox,
+      'sh',
+      '-c',
+      'mkdir /data/conf && echo hello > /data/conf/app.ini && echo x > /data/top.txt',
+    ]);
+    assert.equal(fill.exitCode, 0, fill.stderr);
+    await page.getByRole('button', { name: 'Browse volume e2e-data' }).click();
+    const files = page.getByTestId('volume-files');
+    await files.getByText('top.txt').waitFor();
+    await files.getByRole('button', { name: /conf/ }).click();
+    await files.getByText('app.ini').waitFor();
+    await snap(page, 'volume-browser');
+    await page
+      .getByRole('dialog', { name: 'Volume e2e-data' })
+      .getByRole('button', { name: 'Close', exact: true })
+      .last()
+      .click();
+    await snap(page, 'volumes');
+    await page.getByRole('button', { name: 'Remove volume e2e-data' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.locator('[data-testid="volume-row"][data-name="e2e-data"]').waitFor({ state: 'detached' });
+  });
+
+  it('creates a network and lists the containers on it', async (t) => {
+    if (!(await stack.supports('GET', '/networks'))) return t.skip('the engine has no /networks yet');
+    await shell.goTo('Networks');
+    await page.getByRole('button', { name: 'Create network' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create a network' });
+    await dialog.getByLabel('Name').fill('e2e-net');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.locator('[data-testid="network-row"][data-name="e2e-net"]').waitFor();
+    const run = await stack.docker(['run', '-d', '--name', 'e2e-on-net', '--network', 'e2e-net', stack.busybox, 'sleep', '60']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    await page
+      .locator('[data-testid="network-row"][data-name="e2e-net"]')
+      .getByRole('button', { name: 'e2e-net', exact: true })
+      .click();
+    await page.getByTestId('network-members').getByText('e2e-on-net').waitFor();
+    await snap(page, 'network-details');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close', exact: true }).last().click();
+    await stack.docker(['rm', '-f', 'e2e-on-net']);
+    await stack.docker(['network', 'rm', 'e2e-net']);
+  });
+
+  it('selects containers with the keyboard and stops them in bulk', async () => {
+    for (const name of ['e2e-bulk-1', 'e2e-bulk-2']) {
+      const run = await stack.docker([
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--label',
+        'com.docker.compose.project=e2e-bulk',
+        stack.busybox,
+        'sh',
+        '-c',
+        "trap 'exit 0' TERM; sleep 300 & wait",
+      ]);
+      assert.equal(run.exitCode, 0, run.stderr);
+    }
+    await shell.goTo('Containers');
+    const containers = new ContainersPage(page);
+    const group = page.locator('[data-testid="group-row"][data-project="e2e-bulk"]');
+    await group.getByText('2/2 running').waitFor();
+    await page.getByTestId('containers-scroll').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Space');
+    await containers.row('e2e-bulk-1').and(page.locator('[aria-selected="true"]')).waitFor();
+    await containers.row('e2e-bulk-2').and(page.locator('[aria-selected="true"]')).waitFor();
+    await snap(page, 'containers-bulk');
+    await page.getByRole('toolbar', { name: 'Selected containers' }).getByRole('button', { name: 'Stop' }).click();
+    await group.getByText('0/2 running').waitFor({ timeout: 30_000 });
+    await page.getByTestId('containers-scroll').focus();
+    await page.keyboard.press('Delete');
+    await page.getByRole('dialog', { name: 'Remove 2 containers?' }).getByRole('button', { name: 'Remove' }).click();
+    await group.waitFor({ state: 'detached' });
+  });
+
   it('shows the engine refusing a bad run plainly', async () => {
     await shell.goTo('Containers');
     const dialog = await new ContainersPage(page).openRunDialog();
@@ -137,5 +295,23 @@ describe('the app against a real engine', { skip: skip ?? false }, () => {
     );
     await snap(page, 'stats');
     await stack.docker(['rm', '-f', 'e2e-stats']);
+  });
+
+  it('shows engine activity on the dashboard timeline, also after a reload', async () => {
+    await shell.goTo('Dashboard');
+    await page
+      .getByTestId('recent-events')
+      .getByText(/destroy e2e-stats/)
+      .first()
+      .waitFor();
+    await page.reload();
+    // The last hour comes back from the engine's event history, not from the page's memory.
+    await page
+      .getByTestId('recent-events')
+      .getByText(/destroy e2e-stats/)
+      .first()
+      .waitFor();
+    await page.locator('[data-testid="events-strip"] .timeline-mark').first().waitFor();
+    await snap(page, 'dashboard-activity');
   });
 });

@@ -32,7 +32,7 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    await docker(engine.socketPath, ['rm', '-f', 'web', 'sleeper']);
+    await docker(engine.socketPath, ['rm', '-f', 'web', 'sleeper', 'stopped-one']);
     await engine.stop();
   }
   await registry?.stop();
@@ -83,6 +83,17 @@ describe('images', () => {
     assert.match(images.stdout, new RegExp(`^${busybox.replace(/\./g, '\\.')}:latest$`, 'm'));
     const inspect = await run(['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}} {{len .RootFS.Layers}}', busybox]);
     assert.equal(inspect.stdout.trim(), 'linux/amd64 1');
+  });
+
+  test('references by digest pull, run and inspect the same image', async () => {
+    const digest = (await run(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', busybox])).stdout.trim();
+    assert.match(digest, /@sha256:[a-f0-9]{64}$/);
+    const pulled = await run(['pull', digest]);
+    assert.equal(pulled.exitCode, 0, pulled.stderr);
+    const echoed = await run(['run', '--rm', digest, 'echo', 'by-digest']);
+    assert.equal(echoed.stdout, 'by-digest\n', echoed.stderr);
+    const byId = (await run(['image', 'inspect', '--format', '{{.Id}}', busybox])).stdout.trim();
+    assert.equal((await run(['image', 'inspect', '--format', '{{.Id}}', digest])).stdout.trim(), byId);
   });
 
   test('an unknown image: the CLI tries a pull and reports a clear error', async () => {
@@ -226,9 +237,12 @@ describe('the engine process', () => {
     assert.equal((await run(['rm', 'sleeper'])).exitCode, 0);
   });
 
-  test('SIGTERM stops the engine cleanly', async () => {
+  test('SIGTERM stops the engine cleanly and leaves no mount of stopped containers behind', async () => {
+    await run(['run', '--name', 'stopped-one', busybox, 'true']);
     const code = await engine.stop();
     assert.equal(code, 0);
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+    assert.equal(mounts.includes(engine.dataRoot), false, 'no mount under the data root');
     engine = await startEngineProcess({ dataRoot: engine.dataRoot });
   });
 });

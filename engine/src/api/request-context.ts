@@ -46,6 +46,11 @@ export class RequestContext {
     }
   }
 
+  /** The client asked for a connection upgrade (attach, exec start). */
+  get isUpgrade(): boolean {
+    return this.transport.kind === 'upgrade';
+  }
+
   get isAnswered(): boolean {
     return this.answered;
   }
@@ -162,10 +167,10 @@ export class RequestContext {
    * Starts a chunked streaming response with headers flushed at once (clients block on them).
    * Returns the writable response; end it when done.
    */
-  startStream(status: number, contentType: string | undefined): ServerResponse {
+  startStream(status: number, contentType: string | undefined, extraHeaders: Record<string, string> = {}): ServerResponse {
     const response = this.response();
     this.claim();
-    const headers: Record<string, string> = { ...standardHeaders(this.apiVersion) };
+    const headers: Record<string, string> = { ...standardHeaders(this.apiVersion), ...extraHeaders };
     if (contentType !== undefined) headers['Content-Type'] = contentType;
     response.writeHead(status, headers);
     response.flushHeaders();

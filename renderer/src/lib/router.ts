@@ -3,17 +3,22 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { readonly page: 'dashboard' }
   | { readonly page: 'containers' }
-  | { readonly page: 'container'; readonly id: string; readonly tab: 'logs' | 'inspect' | 'stats' }
+  | { readonly page: 'container'; readonly id: string; readonly tab: ContainerTab }
   | { readonly page: 'images' }
   | { readonly page: 'volumes' }
   | { readonly page: 'networks' };
+
+export const containerTabs = ['logs', 'terminal', 'stats', 'processes', 'env', 'mounts', 'ports', 'inspect'] as const;
+export type ContainerTab = (typeof containerTabs)[number];
+
+const isContainerTab = (value: string | undefined): value is ContainerTab => containerTabs.some((tab) => tab === value);
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   switch (parts[0]) {
     case 'containers': {
       if (parts[1] === undefined) return { page: 'containers' };
-      const tab = parts[2] === 'inspect' || parts[2] === 'stats' ? parts[2] : 'logs';
+      const tab = isContainerTab(parts[2]) ? parts[2] : 'logs';
       return { page: 'container', id: decodeURIComponent(parts[1]), tab };
     }
     case 'images':

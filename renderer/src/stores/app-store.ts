@@ -67,10 +67,14 @@ export interface AppState {
   refreshVolumes(): Promise<void>;
   refreshNetworks(): Promise<void>;
   refreshEngine(): Promise<void>;
+  /** Fills the timeline with the last hour of engine events (after a load or reconnect). */
+  loadEventHistory(): Promise<void>;
   applyEvent(event: EngineEvent): void;
   /** Drops a container from the cache (it was removed). */
   forgetContainer(id: string): void;
   runContainerAction(id: string, action: ContainerAction, options?: { force?: boolean }): Promise<boolean>;
+  /** The same action on many containers (4 at a time); `remove` forces running ones. Resolves to how many succeeded. */
+  runBulkAction(ids: readonly string[], action: 'start' | 'stop' | 'restart' | 'remove'): Promise<number>;
   removeImage(id: string, force?: boolean): Promise<boolean>;
   removeVolume(name: string): Promise<boolean>;
   removeNetwork(id: string): Promise<boolean>;
@@ -82,7 +86,7 @@ export interface AppState {
   setTheme(theme: Theme): void;
 }
 
-const MAX_EVENTS = 100;
+const MAX_EVENTS = 200;
 let nextToastId = 1;
 const pullHandles = new Map<string, { cancel(): void }>();
 
@@ -178,12 +182,30 @@ export const useAppStore = create<AppState>()((set, get) => {
 
     async refreshAll() {
       await Promise.all([
+        get().loadEventHistory(),
         get().refreshEngine(),
         get().refreshContainers(),
         get().refreshImages(),
         get().refreshVolumes(),
         get().refreshNetworks(),
       ]);
+    },
+
+    async loadEventHistory() {
+      try {
+        const past = await getAppApi().events.history({ sinceSeconds: 3600, limit: MAX_EVENTS });
+        const key = (e: EngineEvent): string => `${e.timeNano ?? e.time}:${e.type}:${e.action}:${e.id}`;
+        set((state) => {
+          const seen = new Set(state.recentEvents.map(key));
+          const older = past.filter((e) => !seen.has(key(e))).reverse();
+          const merged = [...state.recentEvents, ...older].sort(
+            (a, b) => (b.timeNano ?? b.time * 1e9) - (a.timeNano ?? a.time * 1e9),
+          );
+          return { recentEvents: merged.slice(0, MAX_EVENTS) };
+        });
+      } catch {
+        // an engine without event history still has a live feed
+      }
     },
 
     async refreshEngine() {
@@ -252,6 +274,8 @@ export const useAppStore = create<AppState>()((set, get) => {
     },
 
     applyEvent(event) {
+      // The host's short-lived helpers (volume browsing) are not the user's containers.
+      if (event.attributes['io.berth.helper'] !== undefined) return;
       set((state) => ({ recentEvents: [event, ...state.recentEvents].slice(0, MAX_EVENTS) }));
       switch (event.type) {
         case 'container': {
@@ -329,9 +353,27 @@ export const useAppStore = create<AppState>()((set, get) => {
       }
     },
 
+    async runBulkAction(ids, action) {
+      const queue = [...ids];
+      let ok = 0;
+      const worker = async (): Promise<void> => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          const state = get().containers.items[id]?.state;
+          const up = state === 'running' || state === 'paused' || state === 'restarting';
+          if (action === 'start' && up) continue;
+          if (action === 'stop' && !up) continue;
+          if (await get().runContainerAction(id, action, { force: action === 'remove' && up })) ok++;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+      return ok;
+    },
+
     async removeImage(id, force = false) {
       try {
         await getAppApi().images.remove({ id, force });
+        // Not every engine emits image `untag`/`delete` events; our own action refreshes the list.
+        void get().refreshImages();
         return true;
       } catch (error) {
         failToast('Could not remove image', error);
@@ -342,6 +384,7 @@ export const useAppStore = create<AppState>()((set, get) => {
     async removeVolume(name) {
       try {
         await getAppApi().volumes.remove({ name });
+        void get().refreshVolumes();
         return true;
       } catch (error) {
         failToast(`Could not remove volume ${name.slice(0, 24)}`, error);
@@ -352,6 +395,7 @@ export const useAppStore = create<AppState>()((set, get) => {
     async removeNetwork(id) {
       try {
         await getAppApi().networks.remove({ id });
+        void get().refreshNetworks();
         return true;
       } catch (error) {
         failToast('Could not remove network', error);

@@ -31,6 +31,8 @@ export const ContainerSummary = z.object({
   labels: Labels,
   /** `com.docker.compose.project` label, when present. */
   composeProject: z.string().optional(),
+  /** Health check state, for containers that have one. */
+  health: z.enum(['starting', 'healthy', 'unhealthy']).optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
@@ -133,6 +135,10 @@ export const RunContainerInput = z
   .strict();
 export type RunContainerInput = z.input<typeof RunContainerInput>;
 
+/** `docker top`: ps columns and one row per process. */
+export const ContainerProcesses = z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) });
+export type ContainerProcesses = z.infer<typeof ContainerProcesses>;
+
 export const containers = {
   /** `docker run -d`: create, then start. */
   run: method({ input: RunContainerInput, output: z.object({ id: z.string(), warnings: z.array(z.string()) }) }),
@@ -155,6 +161,19 @@ export const containers = {
   remove: method({
     input: z.object({ id: ObjectRef, force: z.boolean().default(false), removeVolumes: z.boolean().default(false) }).strict(),
     output: z.void(),
+  }),
+  top: method({
+    input: z
+      .object({
+        id: ObjectRef,
+        psArgs: z
+          .string()
+          .max(64)
+          .regex(/^[a-zA-Z0-9 ,=-]*$/)
+          .optional(),
+      })
+      .strict(),
+    output: ContainerProcesses,
   }),
   logs: stream({ input: LogsInput, item: LogChunk }),
   stats: stream({ input: idInput, item: ContainerStats }),

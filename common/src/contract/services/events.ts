@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { event } from '../define.js';
+import { event, method } from '../define.js';
 
 export const EngineEventType = z.enum([
   'container',
@@ -33,4 +33,19 @@ export type EngineEvent = z.infer<typeof EngineEvent>;
 export const events = {
   /** The engine's `/events` feed; the host keeps one connection and fans it out. */
   onDidChange: event(EngineEvent),
+  /** Past events (`/events?since=&until=`), oldest first, at most `limit` of the newest. */
+  history: method({
+    input: z
+      .object({
+        sinceSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400)
+          .default(3600),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: z.array(EngineEvent),
+  }),
 } as const;

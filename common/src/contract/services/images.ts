@@ -24,6 +24,18 @@ export const PullProgress = z.object({
 });
 export type PullProgress = z.infer<typeof PullProgress>;
 
+export const ImageLayer = z.object({
+  /** Layer image id, or `<missing>` for layers pulled from a registry. */
+  id: z.string(),
+  /** Unix seconds. */
+  created: z.number(),
+  createdBy: z.string(),
+  size: z.number(),
+  tags: z.array(z.string()),
+  comment: z.string(),
+});
+export type ImageLayer = z.infer<typeof ImageLayer>;
+
 export const images = {
   list: method({ input: z.object({ all: z.boolean().default(false) }).strict(), output: z.array(ImageSummary) }),
   inspect: method({ input: z.object({ id: ImageRef }).strict(), output: JsonObject }),
@@ -39,6 +51,14 @@ export const images = {
       })
       .strict(),
     item: PullProgress,
+  }),
+  /** `docker push`: same progress messages as a pull. */
+  push: stream({ input: z.object({ reference: ImageRef }).strict(), item: PullProgress }),
+  history: method({ input: z.object({ id: ImageRef }).strict(), output: z.array(ImageLayer) }),
+  /** `docker image prune` (dangling only) or `-a` (every image no container uses). */
+  prune: method({
+    input: z.object({ all: z.boolean().default(false) }).strict(),
+    output: z.object({ deleted: z.number().int(), spaceReclaimed: z.number() }),
   }),
   remove: method({
     input: z.object({ id: ImageRef, force: z.boolean().default(false), noPrune: z.boolean().default(false) }).strict(),

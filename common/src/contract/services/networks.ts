@@ -29,6 +29,11 @@ export const networks = {
           .regex(/^[a-zA-Z0-9_.-]+$/)
           .optional(),
         internal: z.boolean().optional(),
+        /** IPv4 CIDR for the network's IPAM config, e.g. `172.30.0.0/24`. */
+        subnet: z
+          .string()
+          .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR like 172.30.0.0/24')
+          .optional(),
         labels: Labels.optional(),
       })
       .strict(),

@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import type { Container } from '../../core/containers/container.js';
+import { containerHealth, healthStatusSuffix } from './container-health-source.js';
 import { emptySettings } from '../../services/networks/isolated-networking.js';
+import { presentPortList } from './network-presenter.js';
 
 /** Docker's `State.Status` strings and the human `Status` column of `docker ps`. */
 export function humanStatus(container: Container, now = Date.now()): string {
   const { state } = container;
   switch (state.status) {
     case 'running':
-      return `Up ${humanDuration(now - Date.parse(state.startedAt))}`;
+      return `Up ${humanDuration(now - Date.parse(state.startedAt))}${healthStatusSuffix(container.id)}`; // health: services/health
     case 'paused':
       return `Up ${humanDuration(now - Date.parse(state.startedAt))} (Paused)`;
     case 'restarting':
@@ -44,8 +47,11 @@ function commandString(container: Container): string {
   return [container.path, ...container.args].map((part) => (/\s/.test(part) ? `'${part}'` : part)).join(' ');
 }
 
-/** An item of `GET /containers/json`. */
-export function presentContainerSummary(container: Container): Record<string, unknown> {
+/** An item of `GET /containers/json` (with SizeRw/SizeRootFs for `size=1`). */
+export function presentContainerSummary(
+  container: Container,
+  size?: { SizeRw: number; SizeRootFs: number },
+): Record<string, unknown> {
   return {
     Id: container.id,
     Names: [`/${container.name}`],
@@ -53,7 +59,8 @@ export function presentContainerSummary(container: Container): Record<string, un
     ImageID: container.imageId,
     Command: commandString(container),
     Created: Math.floor(Date.parse(container.created) / 1000),
-    Ports: [],
+    Ports: presentPortList(container.networkSettings),
+    ...(size !== undefined ? size : {}),
     Labels: container.config.Labels ?? {},
     State: container.state.status,
     Status: humanStatus(container),
@@ -63,9 +70,19 @@ export function presentContainerSummary(container: Container): Record<string, un
   };
 }
 
+export interface InspectPaths {
+  /** The container's directory (hostname, hosts, resolv.conf live there). */
+  directory: string;
+  rootfsDir: string;
+  /** Overlay directories of the writable layer. */
+  storage: { LowerDir?: string; UpperDir?: string; WorkDir?: string };
+  size?: { SizeRw: number; SizeRootFs: number };
+}
+
 /** `GET /containers/{id}/json`. */
-export function presentContainerInspect(container: Container, rootfsDir: string): Record<string, unknown> {
+export function presentContainerInspect(container: Container, paths: InspectPaths): Record<string, unknown> {
   const { state } = container;
+  const health = presentHealth(containerHealth(container.id) ?? (state as { health?: unknown }).health); // health: services/health
   return {
     Id: container.id,
     Created: container.created,
@@ -73,7 +90,8 @@ export function presentContainerInspect(container: Container, rootfsDir: string)
     Args: container.args,
     State: {
       Status: state.status,
-      Running: state.status === 'running' || state.status === 'paused',
+      // dockerd counts a restarting container as running (Running and Restarting both true).
+      Running: state.status === 'running' || state.status === 'paused' || state.status === 'restarting',
       Paused: state.status === 'paused',
       Restarting: state.status === 'restarting',
       OOMKilled: state.oomKilled,
@@ -83,11 +101,12 @@ export function presentContainerInspect(container: Container, rootfsDir: string)
       Error: state.error,
       StartedAt: state.startedAt,
       FinishedAt: state.finishedAt,
+      ...(health !== undefined ? { Health: health } : {}),
     },
     Image: container.imageId,
-    ResolvConfPath: '',
-    HostnamePath: '',
-    HostsPath: '',
+    ResolvConfPath: join(paths.directory, 'resolv.conf'),
+    HostnamePath: join(paths.directory, 'hostname'),
+    HostsPath: join(paths.directory, 'hosts'),
     LogPath: container.logPath,
     Name: `/${container.name}`,
     RestartCount: container.restartCount,
@@ -98,9 +117,29 @@ export function presentContainerInspect(container: Container, rootfsDir: string)
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: container.hostConfig,
-    GraphDriver: { Name: 'overlay2', Data: { MergedDir: rootfsDir } },
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: {
+        ...(paths.storage.LowerDir !== undefined ? { LowerDir: paths.storage.LowerDir } : {}),
+        MergedDir: paths.rootfsDir,
+        ...(paths.storage.UpperDir !== undefined ? { UpperDir: paths.storage.UpperDir } : {}),
+        ...(paths.storage.WorkDir !== undefined ? { WorkDir: paths.storage.WorkDir } : {}),
+      },
+    },
+    ...(paths.size !== undefined ? paths.size : {}),
     Mounts: container.mountPoints ?? [],
     Config: container.config,
     NetworkSettings: container.networkSettings ?? emptySettings(),
+  };
+}
+
+/** State.Health in Docker's shape, from whatever the health monitor stored. */
+function presentHealth(health: unknown): Record<string, unknown> | undefined {
+  if (health === undefined || health === null || typeof health !== 'object') return undefined;
+  const record = health as Record<string, unknown>;
+  return {
+    Status: record['Status'] ?? record['status'] ?? 'starting',
+    FailingStreak: record['FailingStreak'] ?? record['failingStreak'] ?? 0,
+    Log: record['Log'] ?? record['log'] ?? [],
   };
 }

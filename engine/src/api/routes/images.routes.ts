@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { AppError, invalidArgument, toAppError } from '@berth/common';
 import type { ImageService } from '../../core/images/image-service.js';
 import {
@@ -17,6 +18,24 @@ const nameParam = (context: RequestContext): string => context.params['name'] ??
 export function imageRoutes(images: ImageService): Route[] {
   return [
     { method: 'POST', pattern: '/images/create', handler: (context) => pull(context, images) },
+    {
+      method: 'GET',
+      pattern: '/images/get',
+      handler: async (context) => save(context, images, context.query.getAll('names')),
+    },
+    {
+      method: 'POST',
+      pattern: '/images/load',
+      handler: async (context) => {
+        const writer = new JsonLinesWriter(context.startStream(200, 'application/json'), '\n');
+        try {
+          await images.load(context.body(), { onLoaded: (line) => writer.write({ stream: line }), signal: context.signal });
+        } catch (error) {
+          writer.writeError(toAppError(error).message);
+        }
+        writer.end();
+      },
+    },
     {
       method: 'GET',
       pattern: '/images/json',
@@ -47,6 +66,11 @@ export function imageRoutes(images: ImageService): Route[] {
       handler: async (context) => {
         context.send(200, presentImageInspect(await images.get(nameParam(context))));
       },
+    },
+    {
+      method: 'GET',
+      pattern: '/images/:name*/get',
+      handler: async (context) => save(context, images, [nameParam(context)]),
     },
     {
       method: 'GET',
@@ -87,10 +111,42 @@ export function pullReference(fromImage: string, tag: string | null): string {
   return tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
 }
 
+/** `docker save`: names are resolved before the tar starts, so a missing one is a plain HTTP error. */
+async function save(context: RequestContext, images: ImageService, names: string[]): Promise<void> {
+  const tar = await images.save(names, context.signal);
+  const response = context.startStream(200, 'application/x-tar');
+  await pipeline(tar, response).catch(() => response.destroy());
+}
+
+/** `POST /images/create?fromSrc=-`: the body is a root filesystem tar (`docker import`). */
+async function importImage(context: RequestContext, images: ImageService, fromSrc: string): Promise<void> {
+  if (fromSrc !== '-')
+    throw new AppError('not-implemented', 'importing from a URL is not supported; send the tarball as the body (fromSrc=-)');
+  const repo = context.query.get('repo') ?? '';
+  const tag = context.query.get('tag') ?? '';
+  const message = context.query.get('message');
+  const platform = context.query.get('platform');
+  const writer = new JsonLinesWriter(context.startStream(200, 'application/json'));
+  try {
+    const image = await images.importImage({
+      archive: context.body(),
+      ...(repo !== '' ? { reference: tag !== '' ? `${repo}:${tag}` : repo } : {}),
+      changes: context.query.getAll('changes'),
+      ...(message !== null && message !== '' ? { message } : {}),
+      ...(platform !== null && platform !== '' ? { platform } : {}),
+      signal: context.signal,
+    });
+    writer.write({ status: image.id });
+  } catch (error) {
+    writer.writeError(toAppError(error).message);
+  }
+  writer.end();
+}
+
 async function pull(context: RequestContext, images: ImageService): Promise<void> {
   const fromImage = context.query.get('fromImage');
-  if (context.query.get('fromSrc') !== null)
-    throw new AppError('not-implemented', 'importing images (fromSrc) is not supported yet');
+  const fromSrc = context.query.get('fromSrc');
+  if (fromSrc !== null && fromSrc !== '') return importImage(context, images, fromSrc);
   if (fromImage === null || fromImage === '') throw invalidArgument('fromImage is required');
   const reference = pullReference(fromImage, context.query.get('tag'));
   const credentials = decodeRegistryAuth(context.header('x-registry-auth'));

@@ -49,8 +49,19 @@ export interface ContentStore {
   /** Removes a blob; a no-op when absent. */
   delete(digest: Digest): Promise<void>;
   list(): Promise<BlobInfo[]>;
-  /** Opens (or resumes) the ingest `ref` for a blob expected to hash to `expected.digest`. */
-  writer(ref: string, expected: ExpectedBlob): Promise<ContentWriter>;
+  /**
+   * Opens (or resumes) the ingest `ref` for a blob expected to hash to `expected.digest`. Without
+   * `expected` (content the engine produces itself: commit, load, import) any digest is accepted.
+   */
+  writer(ref: string, expected?: ExpectedBlob): Promise<ContentWriter>;
+  /**
+   * Re-hashes a stored blob: `missing`, `corrupt` (its bytes no longer hash to its digest) or `ok`.
+   * Cheap when repeated: a blob whose inode, size and ctime are unchanged since it last verified is
+   * not re-read.
+   */
+  verify(digest: Digest): Promise<'ok' | 'corrupt' | 'missing'>;
+  /** Deletes ingests no writer holds that were not written to for `maxAgeMs`; returns their refs. */
+  removeStaleIngests(maxAgeMs: number): Promise<string[]>;
   /** Stores a small in-memory blob, verifying it when `expected` is given. */
   writeBlob(data: Buffer, expected?: Digest): Promise<BlobInfo>;
 }

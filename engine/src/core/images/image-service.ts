@@ -1,4 +1,7 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from '../../lib/digest.js';
 import type { Image } from './image.js';
+import type { ImageContainerConfig } from './image-config.js';
 
 /** Credentials from `X-Registry-Auth` / `docker login`. */
 export interface RegistryCredentials {
@@ -66,6 +69,36 @@ export interface ImageUsage {
   containersUsing(imageId: string): { id: string; running: boolean }[];
 }
 
+/** `docker commit`: a container's writable layer becomes the top layer of a new image. */
+export interface CommitRequest {
+  containerId: string;
+  /** The container's writable snapshot. */
+  snapshotKey: string;
+  /** The image the container was created from. */
+  imageId: Digest;
+  /** The container's Config: it becomes the new image's defaults, then `changes` apply. */
+  containerConfig: ImageContainerConfig;
+  /** `repo[:tag]` to name the image; none leaves it dangling. */
+  reference?: string;
+  comment?: string;
+  author?: string;
+  /** Dockerfile instructions (`CMD ["sh"]`, `ENV A=1`), applied in order. */
+  changes?: string[];
+  signal?: AbortSignal;
+}
+
+/** `docker import`: a root filesystem tarball (plain or gzip) becomes a one-layer image. */
+export interface ImportRequest {
+  archive: Readable;
+  reference?: string;
+  changes?: string[];
+  /** History comment (dockerd: "Imported from -" when none is given). */
+  message?: string;
+  /** `os/arch[/variant]`; default linux/amd64. */
+  platform?: string;
+  signal?: AbortSignal;
+}
+
 /** The image side of the engine as the API layer and the container service see it. */
 export interface ImageService {
   /** Pulls, verifies, stores and unpacks an image; tags it only when everything succeeded. */
@@ -88,6 +121,15 @@ export interface ImageService {
   push(request: PushRequest): Promise<void>;
   /** `docker login`: verifies credentials against the registry named by `serverAddress` (host[:port] or URL). */
   login(serverAddress: string, credentials: RegistryCredentials, signal?: AbortSignal): Promise<void>;
+  commit(request: CommitRequest): Promise<Image>;
+  importImage(request: ImportRequest): Promise<Image>;
+  /**
+   * `docker save`: a docker-archive tar (dockerd 20.10 layout: `manifest.json`, `repositories`,
+   * `<config hex>.json`, `<layer id>/layer.tar`) of the named images with the names given.
+   */
+  save(names: readonly string[], signal?: AbortSignal): Promise<Readable>;
+  /** `docker load` of a docker-archive or OCI image-layout tar; reports `Loaded image: …` lines. */
+  load(archive: Readable, options: { onLoaded: (line: string) => void; signal?: AbortSignal }): Promise<Image[]>;
   /** Total bytes of unpacked layers (each counted once) and the number of containers per image. */
   diskUsage(): Promise<{ layersSize: number; images: { image: Image; containers: number; sharedSize: number }[] }>;
 }

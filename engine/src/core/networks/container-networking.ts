@@ -21,4 +21,10 @@ export interface NetworkAttachment {
 export interface ContainerNetworking {
   attach(container: Container, signal?: AbortSignal): Promise<NetworkAttachment>;
   detach(container: Container): Promise<void>;
+  /**
+   * Called once by create, before the record is stored: checks the networks the container asks
+   * for (`HostConfig.NetworkMode`, `NetworkingConfig.EndpointsConfig`; an unknown one is not-found)
+   * and records its endpoint configuration (aliases, static addresses).
+   */
+  register?(container: Container, networkingConfig: unknown): Promise<void>;
 }

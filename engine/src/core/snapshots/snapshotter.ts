@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.js';
 
 /**
@@ -42,6 +43,27 @@ export interface Snapshotter {
   remove(keyOrChainId: string): Promise<void>;
   /** Every snapshot, for garbage collection and disk usage. */
   list(): Promise<SnapshotInfo[]>;
+  /** What an active snapshot changed relative to its parent chain (`docker diff`), sorted by path. */
+  changes(key: string): Promise<FileChange[]>;
+  /**
+   * The changes of an active snapshot as an uncompressed OCI layer tar (deletions as `.wh.` files,
+   * opaque directories as `.wh..wh..opq`), plus how many entries it holds once the stream ends.
+   */
+  diff(key: string, signal?: AbortSignal): Promise<{ tar: Readable; entries: () => number }>;
+  /** A read-only mount of an active snapshot's merged filesystem (for export while it is not mounted). */
+  viewMounts(key: string): Promise<MountSpec[]>;
+}
+
+/** One line of `docker diff`: Kind 0 = modified, 1 = added, 2 = deleted (Docker's numbering). */
+export interface FileChange {
+  /** Absolute path inside the container (`/etc/passwd`). */
+  path: string;
+  kind: 0 | 1 | 2;
+}
+
+/** Packs a directory tree (a mounted root filesystem) into an uncompressed tar stream. */
+export interface DirectoryArchiver {
+  pack(root: string, signal?: AbortSignal): Readable;
 }
 
 export interface SnapshotInfo {

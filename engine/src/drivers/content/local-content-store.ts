@@ -25,6 +25,8 @@ export class LocalContentStore implements ContentStore {
   private readonly blobsDir: string;
   private readonly ingestDir: string;
   private readonly locked = new Set<string>();
+  /** Blobs re-hashed successfully, with the inode/size/ctime stamp they had then. */
+  private readonly verified = new Map<Digest, string>();
   private readonly logger: Logger;
   private readonly staleIngestAgeMs: number;
 
@@ -39,20 +41,35 @@ export class LocalContentStore implements ContentStore {
   async init(): Promise<void> {
     await mkdir(this.blobsDir, { recursive: true });
     await mkdir(this.ingestDir, { recursive: true });
+    await this.removeStaleIngests(this.staleIngestAgeMs);
+  }
+
+  async removeStaleIngests(maxAgeMs: number): Promise<string[]> {
     const now = Date.now();
+    const removed: string[] = [];
     for (const name of await readdir(this.ingestDir)) {
-      const dir = join(this.ingestDir, name);
-      let updatedAt = 0;
+      // A live writer's ingest is never stale, whatever its age; hold its lock while deciding so no
+      // writer can open it between the check and the removal.
+      if (this.locked.has(name)) continue;
+      this.locked.add(name);
       try {
-        updatedAt = Number(await readFile(join(dir, 'updatedat'), 'utf8'));
-      } catch {
-        updatedAt = 0;
-      }
-      if (!Number.isFinite(updatedAt) || now - updatedAt > this.staleIngestAgeMs) {
-        this.logger.info({ ingest: name }, 'removing stale ingest');
-        await rm(dir, { recursive: true, force: true });
+        const dir = join(this.ingestDir, name);
+        let updatedAt = 0;
+        try {
+          updatedAt = Number(await readFile(join(dir, 'updatedat'), 'utf8'));
+        } catch {
+          updatedAt = 0;
+        }
+        if (!Number.isFinite(updatedAt) || now - updatedAt > maxAgeMs) {
+          this.logger.info({ ingest: name }, 'removing stale ingest');
+          await rm(dir, { recursive: true, force: true });
+          removed.push(name);
+        }
+      } finally {
+        this.locked.delete(name);
       }
     }
+    return removed;
   }
 
   private blobPath(digest: Digest): string {
@@ -92,7 +109,41 @@ export class LocalContentStore implements ContentStore {
   }
 
   async delete(digest: Digest): Promise<void> {
+    this.verified.delete(digest);
     await rm(this.blobPath(digest), { force: true });
+  }
+
+  private async rememberVerified(digest: Digest): Promise<void> {
+    const stats = await stat(this.blobPath(digest), { bigint: true });
+    this.verified.set(digest, `${stats.ino}:${stats.size}:${stats.ctimeNs}`);
+  }
+
+  async verify(digest: Digest): Promise<'ok' | 'corrupt' | 'missing'> {
+    const path = this.blobPath(digest);
+    let stamp: string;
+    try {
+      const stats = await stat(path, { bigint: true });
+      // ctime moves on every write, even one that restores mtime afterwards.
+      stamp = `${stats.ino}:${stats.size}:${stats.ctimeNs}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw error;
+    }
+    if (this.verified.get(digest) === stamp) return 'ok';
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw error;
+    }
+    if (`sha256:${hash.digest('hex')}` !== digest) {
+      this.verified.delete(digest);
+      this.logger.warn({ digest }, 'stored blob failed verification');
+      return 'corrupt';
+    }
+    this.verified.set(digest, stamp);
+    return 'ok';
   }
 
   async list(): Promise<BlobInfo[]> {
@@ -118,7 +169,7 @@ export class LocalContentStore implements ContentStore {
     }
   }
 
-  async writer(ref: string, expected: ExpectedBlob): Promise<ContentWriter> {
+  async writer(ref: string, expected?: ExpectedBlob): Promise<ContentWriter> {
     const key = createHash('sha256').update(ref).digest('hex');
     if (this.locked.has(key)) throw unavailable(`ref ${ref} locked: another writer is active`);
     this.locked.add(key);
@@ -138,7 +189,7 @@ export class LocalContentStore implements ContentStore {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
-      if (expected.size !== undefined && offset > expected.size) {
+      if (expected?.size !== undefined && offset > expected.size) {
         await rm(dataPath, { force: true });
         return await this.openWriter(ref, key, dir, expected, createHash('sha256'), 0);
       }
@@ -153,7 +204,7 @@ export class LocalContentStore implements ContentStore {
     ref: string,
     key: string,
     dir: string,
-    expected: ExpectedBlob,
+    expected: ExpectedBlob | undefined,
     hash: Hash,
     offset: number,
   ): Promise<ContentWriter> {
@@ -162,12 +213,15 @@ export class LocalContentStore implements ContentStore {
       commitTo: (digest) => this.blobPath(digest),
       blobsDir: this.blobsDir,
       release: () => this.locked.delete(key),
+      verified: (digest) => this.rememberVerified(digest),
     });
   }
 }
 
 interface WriterHooks {
   commitTo(digest: Digest): string;
+  /** The blob at the digest's path was just hashed while written. */
+  verified(digest: Digest): Promise<void>;
   blobsDir: string;
   release(): void;
 }
@@ -182,7 +236,7 @@ class IngestWriter implements ContentWriter {
     private handle: FileHandle,
     private hash: Hash,
     private written: number,
-    private readonly expected: ExpectedBlob,
+    private readonly expected: ExpectedBlob | undefined,
     private readonly hooks: WriterHooks,
   ) {}
 
@@ -195,7 +249,7 @@ class IngestWriter implements ContentWriter {
     await this.handle.write(chunk);
     this.hash.update(chunk);
     this.written += chunk.length;
-    if (this.expected.size !== undefined && this.written > this.expected.size) {
+    if (this.expected?.size !== undefined && this.written > this.expected.size) {
       throw invalidArgument(`blob ${this.expected.digest}: received more than the expected ${this.expected.size} bytes`);
     }
     const now = Date.now();
@@ -221,10 +275,10 @@ class IngestWriter implements ContentWriter {
     const digest = `sha256:${this.hash.digest('hex')}` as Digest;
     const size = this.written;
     try {
-      if (this.expected.size !== undefined && size !== this.expected.size) {
+      if (this.expected?.size !== undefined && size !== this.expected.size) {
         throw invalidArgument(`blob ${this.expected.digest}: size mismatch (expected ${this.expected.size} bytes, got ${size})`);
       }
-      if (digest !== this.expected.digest) {
+      if (this.expected !== undefined && digest !== this.expected.digest) {
         throw invalidArgument(`blob ${this.expected.digest}: digest mismatch (got ${digest}): failed to verify`);
       }
       const target = this.hooks.commitTo(digest);
@@ -235,6 +289,7 @@ class IngestWriter implements ContentWriter {
         await chmod(join(this.dir, 'data'), 0o444);
         await rename(join(this.dir, 'data'), target);
         await fsyncDirectory(this.hooks.blobsDir);
+        await this.hooks.verified(digest);
       }
       return { digest, size };
     } finally {

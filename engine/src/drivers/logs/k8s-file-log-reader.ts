@@ -1,18 +1,80 @@
-import { createReadStream, promises as fs, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { LogEntry, LogReadOptions } from '../../core/logs/log-entry.js';
 import { parseK8sFileRecord } from './k8s-file-format.js';
+import { rotatedLogPaths } from './k8s-file-rotation.js';
+import { PartialLineJoiner } from './partial-lines.js';
+
+const readChunk = 256 * 1024;
+
+/** Reads one file from a position, record by record; remembers where it stopped. */
+class LogFileCursor {
+  position = 0;
+  private carry = Buffer.alloc(0);
+  private readonly buffer = Buffer.allocUnsafe(readChunk);
+
+  constructor(readonly handle: FileHandle) {}
+
+  /** Reads what the file holds now; returns whether there was anything new. */
+  async drain(onRecord: (entry: LogEntry) => Promise<void>, signal: AbortSignal): Promise<boolean> {
+    const { size } = await this.handle.stat();
+    if (size < this.position) {
+      // Truncated in place: start again from the top.
+      this.position = 0;
+      this.carry = Buffer.alloc(0);
+    }
+    let any = false;
+    while (this.position < size && !signal.aborted) {
+      const { bytesRead } = await this.handle.read(this.buffer, 0, Math.min(readChunk, size - this.position), this.position);
+      if (bytesRead === 0) break;
+      any = true;
+      this.position += bytesRead;
+      const chunk = this.buffer.subarray(0, bytesRead);
+      const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+      let start = 0;
+      for (let newline = data.indexOf(0x0a, start); newline !== -1; newline = data.indexOf(0x0a, start)) {
+        const entry = parseK8sFileRecord(data.subarray(start, newline));
+        start = newline + 1;
+        // A partial record's data is a view of the reused read buffer: copy it.
+        if (entry !== undefined) await onRecord(entry.partial ? { ...entry, data: Buffer.from(entry.data) } : entry);
+      }
+      // Copy: the read buffer is reused.
+      this.carry = Buffer.from(data.subarray(start));
+    }
+    return any;
+  }
+}
+
+async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function inodeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).ino;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * Reads a container log written by conmon, optionally following it as it grows. Entries are
- * handed to `emit` in order; `emit` may return a promise to apply back-pressure.
+ * Reads a container log written by conmon: the rotated files oldest first (`<path>.N` ...
+ * `<path>.1`), then the live file, optionally following it as it grows and across rotations.
+ * Lines the monitor split into partial records are put back together. Entries are handed to
+ * `emit` in order; `emit` may return a promise to apply back-pressure.
  */
 export async function readK8sFileLog(
   path: string,
   options: LogReadOptions,
   emit: (entry: LogEntry) => void | Promise<void>,
 ): Promise<void> {
-  let position = 0;
-  let carry = Buffer.alloc(0);
+  const joiner = new PartialLineJoiner();
   // With `tail`, the existing log is read into a bounded buffer first; new entries go straight out.
   let tailBuffer: LogEntry[] | undefined = options.tail !== undefined && options.tail >= 0 ? [] : undefined;
 
@@ -26,72 +88,81 @@ export async function readK8sFileLog(
     }
     await emit(entry);
   };
-
-  const drain = async (): Promise<void> => {
-    let size: number;
-    try {
-      size = (await fs.stat(path)).size;
-    } catch {
-      return; // No log yet: the container has not written anything.
-    }
-    if (size < position) {
-      // Truncated (rotation by conmon): start again from the top.
-      position = 0;
-      carry = Buffer.alloc(0);
-    }
-    if (size === position) return;
-    const stream = createReadStream(path, { start: position, end: size - 1, highWaterMark: 256 * 1024 });
-    for await (const chunk of stream) {
-      if (options.signal.aborted) {
-        stream.destroy();
-        return;
-      }
-      const buffer = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-      let start = 0;
-      for (let newline = buffer.indexOf(0x0a, start); newline !== -1; newline = buffer.indexOf(0x0a, start)) {
-        const entry = parseK8sFileRecord(buffer.subarray(start, newline));
-        start = newline + 1;
-        if (entry !== undefined) await accept(entry);
-      }
-      carry = Buffer.from(buffer.subarray(start));
-    }
-    position = size;
+  const onRecord = async (record: LogEntry): Promise<void> => {
+    for (const entry of joiner.push(record)) await accept(entry);
+  };
+  const flushPartials = async (): Promise<void> => {
+    for (const entry of joiner.flush()) await accept(entry);
   };
 
-  await drain();
-  if (tailBuffer !== undefined) {
-    const buffered = tailBuffer;
-    tailBuffer = undefined;
-    for (const entry of buffered) await emit(entry);
+  // Everything is opened before reading, so a rotation meanwhile neither skips nor repeats a file.
+  const rotated: FileHandle[] = [];
+  for (const rotatedPath of await rotatedLogPaths(path)) {
+    const handle = await openIfExists(rotatedPath);
+    if (handle !== undefined) rotated.push(handle);
   }
-  if (!options.follow) return;
-
-  let watcher: FSWatcher | undefined;
-  let wake: (() => void) | undefined;
-  const onAbort = (): void => wake?.();
-  options.signal.addEventListener('abort', onAbort);
+  let current = await openIfExists(path);
   try {
-    try {
-      watcher = watch(path, () => wake?.());
-    } catch {
-      watcher = undefined;
+    for (const handle of rotated) await new LogFileCursor(handle).drain(onRecord, options.signal);
+  } finally {
+    for (const handle of rotated) await handle.close();
+  }
+  let cursor = current !== undefined ? new LogFileCursor(current) : undefined;
+  try {
+    if (cursor !== undefined) await cursor.drain(onRecord, options.signal);
+    if (!options.follow) await flushPartials();
+    if (tailBuffer !== undefined) {
+      const buffered = tailBuffer;
+      tailBuffer = undefined;
+      for (const entry of buffered) await emit(entry);
     }
-    while (!options.signal.aborted) {
-      // Read the finished flag before draining so output written just before exit is not missed.
-      const finished = options.isFinished();
-      await drain();
-      if (finished) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 250);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+    if (!options.follow) return;
+
+    let watcher: FSWatcher | undefined;
+    let wake: (() => void) | undefined;
+    const onAbort = (): void => wake?.();
+    options.signal.addEventListener('abort', onAbort);
+    try {
+      try {
+        // The directory, not the file: a rotation replaces the file.
+        watcher = watch(dirname(path), () => wake?.());
+        watcher.on('error', () => undefined);
+      } catch {
+        watcher = undefined;
+      }
+      while (!options.signal.aborted) {
+        // Read the finished flag before draining so output written just before exit is not missed.
+        const finished = options.isFinished();
+        let grew = cursor !== undefined ? await cursor.drain(onRecord, options.signal) : false;
+        // A new file at the path means the monitor closed the old one (it reopens after a rotation):
+        // what is left in the old one is final, then the new one is read from its start.
+        const inode = await inodeOf(path);
+        if (inode !== undefined && (cursor === undefined || inode !== (await cursor.handle.stat()).ino)) {
+          if (cursor !== undefined) {
+            await cursor.drain(onRecord, options.signal);
+            await cursor.handle.close();
+          }
+          current = await openIfExists(path);
+          cursor = current !== undefined ? new LogFileCursor(current) : undefined;
+          if (cursor !== undefined) grew = (await cursor.drain(onRecord, options.signal)) || grew;
+        }
+        // A line still unfinished after a quiet spell goes out as it is (a prompt without newline).
+        if (!grew || finished) await flushPartials();
+        if (finished) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 250);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      options.signal.removeEventListener('abort', onAbort);
+      watcher?.close();
     }
   } finally {
-    options.signal.removeEventListener('abort', onAbort);
-    watcher?.close();
+    await cursor?.handle.close();
   }
 }

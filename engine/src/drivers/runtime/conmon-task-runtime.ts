@@ -1,5 +1,4 @@
-import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, invalidArgument, notFound } from '@berth/common';
@@ -15,6 +14,10 @@ import type {
   TaskSpec,
 } from '../../core/runtime/task-runtime.js';
 import type { OciLinuxResources } from '../../core/runtime/oci-spec.js';
+import type { ExecProcess, ExecProcessSpec, ExecRuntime } from '../../core/runtime/exec-runtime.js';
+import type { LogReopener } from '../../core/logs/log-reopener.js';
+import { startConmonExec } from './conmon-exec.js';
+import { ControlQueue, writeControlMessage } from './control-fifo.js';
 import { connectAttachSocket } from './attach-socket.js';
 import { classifyCreateFailure } from './create-error.js';
 import { ExitDirectoryWatcher } from './exit-watcher.js';
@@ -60,10 +63,11 @@ const unknownExitCode = 255;
  * and exit code and survives the engine, so every method works from files alone and a restarted
  * engine can pick up tasks an earlier process created.
  */
-export class ConmonTaskRuntime implements TaskRuntime {
+export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener {
   private readonly layout: TaskLayout;
   private readonly cli: RuntimeCli;
   private readonly exits: ExitDirectoryWatcher;
+  private readonly control = new ControlQueue();
   private readonly logger: Logger;
   private directoriesReady: Promise<void> | undefined;
 
@@ -140,6 +144,30 @@ export class ConmonTaskRuntime implements TaskRuntime {
     return connectAttachSocket(record.bundleDir, this.logger.child({ containerId }));
   }
 
+  async exec(containerId: string, spec: ExecProcessSpec, signal?: AbortSignal): Promise<ExecProcess> {
+    const record = await this.loadRecord(containerId);
+    const status = await this.cli.state(containerId, signal);
+    if (status !== 'running') throw new AppError('conflict', `Container ${containerId} is not running`);
+    return startConmonExec(
+      {
+        conmonPath: this.config.conmonPath,
+        runtimePath: this.config.runtimePath,
+        runtimeRoot: this.layout.runtimeRoot,
+        socketsDir: this.layout.socketsDir,
+      },
+      { containerId, bundleDir: record.bundleDir, sessionDir: this.layout.execDir(containerId, spec.execId) },
+      spec,
+      this.logger,
+      signal,
+    );
+  }
+
+  /** conmon's control message 2 closes the log file and creates a new one at the log path. */
+  async reopenLog(containerId: string): Promise<void> {
+    const record = await this.loadRecord(containerId);
+    await writeControlMessage(record.bundleDir, '2 0 0\n');
+  }
+
   async start(containerId: string): Promise<void> {
     checkTaskId(containerId);
     await this.cli.start(containerId);
@@ -171,25 +199,21 @@ export class ConmonTaskRuntime implements TaskRuntime {
   }
 
   /** conmon's control FIFO takes `<type> <height> <width>\n`; type 1 is a window resize. */
-  async resize(containerId: string, size: { rows: number; columns: number }): Promise<void> {
-    const record = await this.loadRecord(containerId);
-    if (!record.tty) throw new AppError('conflict', `task ${containerId} has no terminal`);
-    const rows = Math.trunc(size.rows);
-    const columns = Math.trunc(size.columns);
-    if (!(rows >= 0 && columns >= 0 && rows <= 65535 && columns <= 65535))
-      throw invalidArgument(`invalid terminal size ${rows}x${columns}`);
-    let handle;
-    try {
-      // Non-blocking: with no monitor reading the FIFO, open fails (ENXIO) instead of hanging.
-      handle = await open(join(record.bundleDir, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-    } catch (error) {
-      throw new AppError('conflict', `cannot resize task ${containerId}: it is not running`, { cause: error });
-    }
-    try {
-      await handle.write(`1 ${rows} ${columns}\n`);
-    } finally {
-      await handle.close();
-    }
+  resize(containerId: string, size: { rows: number; columns: number }): Promise<void> {
+    // Queued at call time, before any await, so resizes apply in the order they were asked for.
+    return this.control.run(containerId, async () => {
+      const record = await this.loadRecord(containerId);
+      if (!record.tty) throw new AppError('conflict', `task ${containerId} has no terminal`);
+      const rows = Math.trunc(size.rows);
+      const columns = Math.trunc(size.columns);
+      if (!(rows >= 0 && columns >= 0 && rows <= 65535 && columns <= 65535))
+        throw invalidArgument(`invalid terminal size ${rows}x${columns}`);
+      try {
+        await writeControlMessage(record.bundleDir, `1 ${rows} ${columns}\n`);
+      } catch (error) {
+        throw new AppError('conflict', `cannot resize task ${containerId}: it is not running`, { cause: error });
+      }
+    });
   }
 
   async status(containerId: string): Promise<RuntimeStatus | undefined> {
@@ -265,8 +289,10 @@ export class ConmonTaskRuntime implements TaskRuntime {
     ];
     if (spec.openStdin) {
       args.push('--stdin');
-      // Without StdinOnce the task's stdin outlives any one attached client.
-      if (!spec.stdinOnce) args.push('--leave-stdin-open');
+      // Without StdinOnce the task's stdin outlives any one attached client. With a TTY it always
+      // does (dockerd closes stdin on client EOF only for `CloseStdin && !Tty`), so a client that
+      // detaches with the detach keys leaves the shell running.
+      if (!spec.stdinOnce || spec.tty) args.push('--leave-stdin-open');
     }
     if (spec.tty) args.push('--terminal');
     if (this.config.systemdCgroup === true) args.push('--systemd-cgroup');

@@ -8,6 +8,7 @@ import { invalidArgument } from '@berth/common';
  *   <stateDir>/<runtimeName>/       `runc --root`: the runtime's own state, per data root
  *   <stateDir>/exits/<id>           conmon --exit-dir: exit code, one file per task
  *   <stateDir>/tasks/<id>/          conmon --persist-dir and cwd: exit, oom, task.json, conmon.pid
+ *   <stateDir>/tasks/<id>/execs/<e> one exec session: process.json, attach, ctl, pid, exit
  *   <runDir>/s/<id>                 conmon --socket-dir-path: symlink to the bundle
  *   <bundleDir>/config.json         OCI spec; conmon adds attach, ctl, winsz, pidfile beside it
  */
@@ -45,6 +46,11 @@ export class TaskLayout {
 
   taskRecord(id: string): string {
     return join(this.taskDir(id), 'task.json');
+  }
+
+  /** An exec session's files; inside the task directory so they go with the task. */
+  execDir(id: string, execId: string): string {
+    return join(this.taskDir(id), 'execs', execId);
   }
 
   monitorPidFile(id: string): string {

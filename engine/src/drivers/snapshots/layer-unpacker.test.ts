@@ -206,3 +206,98 @@ describe('layer unpacker: legitimate layers', () => {
     assert.equal(await readXattr(join(dest, 'opq'), 'trusted.overlay.opaque'), 'y');
   });
 });
+
+describe('layer unpacker: more hostile and odd layers', () => {
+  test('21. 200k entries (1,000 files, 199k repeated directory entries) unpack and stay inside', async () => {
+    // Repeated directory entries walk the whole per-entry path (resolve, lstat, chmod, chown) without
+    // creating 200k inodes, which keeps this test in seconds.
+    const entries: RawTarEntry[] = [];
+    for (let i = 0; i < 1000; i++) entries.push(file(`d${i % 100}/f${i}`, ''));
+    for (let i = 0; entries.length < 200_000; i++) entries.push(dir(`d${i % 100}/`, 0o755));
+    await unpack(entries);
+    assert.equal((await readdir(dest)).length, 100);
+    assert.equal((await readdir(join(dest, 'd7'))).length, 10);
+    await assertContained();
+  });
+  test('22. a 1000-level deep directory chain', async () => {
+    const deep = Array.from({ length: 1000 }, () => 'a').join('/');
+    await unpack([file(`${deep}/leaf`, 'deep')]);
+    assert.equal(await readFile(join(dest, deep, 'leaf'), 'utf8'), 'deep');
+    await assertContained();
+  });
+  test('23. a huge (8 GiB) file header with truncated data is refused, not waited on', async () => {
+    const tar = await buildRawTar([file('small', 'x')]);
+    const header = Buffer.from(tar.subarray(0, 512));
+    // Rewrite the size field (octal, 12 bytes at 124) to 8 GiB and fix the checksum.
+    header.write('100000000000\0', 124, 'ascii');
+    header.fill(' ', 148, 156);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    await assert.rejects(
+      unpackLayer(Readable.from([header, Buffer.alloc(4096)]), {
+        target: dest,
+        lowers: [],
+        layerName: 'sha256:testlayer',
+        specialFiles,
+        logger: createSilentLogger(),
+      }),
+      AppError,
+    );
+    await assertContained();
+  });
+  test('24. whiteout before the file it names: the later entry wins', async () => {
+    await unpack([file('.wh.x', ''), file('x', 'kept')]);
+    assert.equal(await readFile(join(dest, 'x'), 'utf8'), 'kept');
+    await assertContained();
+  });
+  test('25. whiteout of a directory, then the directory again with content', async () => {
+    await unpack([dir('d/'), file('d/old'), file('.wh.d', ''), dir('d/'), file('d/new', 'new')]);
+    assert.equal(await readFile(join(dest, 'd', 'new'), 'utf8'), 'new');
+    await assertContained();
+  });
+  test("26. opaque marker after the directory children keeps this layer's children", async () => {
+    await unpack([dir('d/'), file('d/f', 'mine'), file('d/.wh..wh..opq', '')]);
+    assert.equal(await readFile(join(dest, 'd', 'f'), 'utf8'), 'mine');
+    await assertContained();
+  });
+  test('27. setuid, setgid and sticky bits are kept', async () => {
+    await unpack([file('suid', 'x', 0o4755), file('sgid', 'x', 0o2755), dir('tmp/', 0o1777)]);
+    assert.equal((await stat(join(dest, 'suid'))).mode & 0o7777, 0o4755);
+    assert.equal((await stat(join(dest, 'sgid'))).mode & 0o7777, 0o2755);
+    assert.equal((await stat(join(dest, 'tmp'))).mode & 0o7777, 0o1777);
+    await assertContained();
+  });
+  test('28. hard link to an entry that is not in the layer', () => assertRefused([hardlink('ghost', 'missing')], 'ghost'));
+  test('29. symlink to / then a write through it lands inside the snapshot', async () => {
+    await unpack([dir('etc/'), symlink('root', '/'), file('root/etc/pwned', 'inside')]);
+    assert.equal(await readFile(join(dest, 'etc', 'pwned'), 'utf8'), 'inside');
+    await assertContained();
+  });
+  test('30. a long (pax) name hiding ".." is refused', () => {
+    const name = `${'long/'.repeat(30)}../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../victim/x`;
+    return assertRefused([file(name)], name);
+  });
+  test('31. a 0/0 character device (a smuggled overlay whiteout) is skipped', async () => {
+    await unpack([{ header: { name: 'sneaky', type: 'character-device', devmajor: 0, devminor: 0, mode: 0o644 } }, file('ok')]);
+    await assert.rejects(lstat(join(dest, 'sneaky')));
+    await assertContained();
+  });
+  test('32. a symlink replaced by a directory of the same name gets a real directory', async () => {
+    await unpack([symlink('x', '../victim'), dir('x/'), file('x/f', 'in')]);
+    assert.ok((await lstat(join(dest, 'x'))).isDirectory());
+    assert.equal(await readFile(join(dest, 'x', 'f'), 'utf8'), 'in');
+    await assertContained();
+  });
+  test('33. hard link chains inside the layer share one inode', async () => {
+    await unpack([file('a', 'same'), hardlink('b', 'a'), hardlink('c', 'b')]);
+    const [a, c] = await Promise.all([stat(join(dest, 'a')), stat(join(dest, 'c'))]);
+    assert.equal(a.ino, c.ino);
+    await assertContained();
+  });
+  test('34. fifos are created as fifos inside the snapshot', { skip: !isRoot }, async () => {
+    await unpack([{ header: { name: 'pipe', type: 'fifo', mode: 0o600 } }]);
+    assert.ok((await lstat(join(dest, 'pipe'))).isFIFO());
+    await assertContained();
+  });
+});

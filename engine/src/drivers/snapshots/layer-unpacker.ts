@@ -24,6 +24,11 @@ export interface UnpackLayerOptions {
 }
 
 const whiteoutPrefix = '.wh.';
+/** Regular files up to this size are buffered and written concurrently with the next entries. */
+const maxConcurrentFileSize = 1 << 20;
+const maxConcurrentWrites = 32;
+/** Read once: new files are created with their tar mode, which the umask may trim. */
+const processUmask = process.umask();
 const opaqueWhiteout = '.wh..wh..opq';
 
 /**
@@ -35,15 +40,45 @@ const opaqueWhiteout = '.wh..wh..opq';
 export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackLayerOptions): Promise<{ size: number }> {
   const resolver = new LayerPathResolver(options.target, options.lowers);
   const preserveOwnership = options.preserveOwnership ?? process.getuid?.() === 0;
-  const directoryTimes: { path: string; mtime: Date }[] = [];
+  // One entry per directory however often the layer declares it (the last declaration wins).
+  const directoryTimes = new Map<string, Date>();
   let size = 0;
 
   const refuse = (entry: string, reason: string, cause?: unknown): AppError =>
     new AppError('invalid-argument', `layer ${options.layerName}: refusing tar entry "${entry}": ${reason}`, { cause });
 
+  const entryError = (name: string, error: unknown): AppError => {
+    if (error instanceof AppError) return error;
+    if (error instanceof PathEscapeError) return refuse(name, error.message, error);
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC')
+      return new AppError('unavailable', `layer ${options.layerName}: no space left on device`, { cause: error });
+    return refuse(name, (error as Error).message, error);
+  };
+
+  // New small files are written concurrently (open/write/utimes/close overlap across entries): the
+  // tar is still read in order, and every entry that is not a new regular file first waits for them.
+  const pending = new Map<string, Promise<void>>();
+  let pendingError: AppError | undefined;
+  const drain = async (): Promise<void> => {
+    await Promise.all(pending.values());
+    if (pendingError) throw pendingError;
+  };
+  const writeConcurrently = async (name: string, path: string, data: Buffer, header: Header, mode: number): Promise<void> => {
+    while (pending.size >= maxConcurrentWrites) await Promise.race(pending.values());
+    if (pendingError) throw pendingError;
+    const task = writeNewFile(path, data, header, mode, preserveOwnership)
+      .catch((error: unknown) => {
+        pendingError ??= entryError(name, error);
+      })
+      .finally(() => pending.delete(path));
+    pending.set(path, task);
+  };
+
   const handleEntry = async (header: Header, body: AsyncIterable<Buffer>): Promise<void> => {
     const name = header.name;
     try {
+      const isFile = header.type === 'file' || header.type === 'contiguous-file';
+      if (!isFile) await drain();
       const components = entryComponents(name, false);
       if (components.length === 0) {
         // The root entry ("./"): nothing to create; its metadata belongs to the container root, not ours to set.
@@ -53,6 +88,8 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
       const parentComponents = components.slice(0, -1);
 
       if (base.startsWith(whiteoutPrefix)) {
+        await drain();
+        parentCache.clear();
         const parent = await resolveParent(parentComponents);
         if (base === opaqueWhiteout) {
           await options.specialFiles.makeOpaque(parent);
@@ -70,8 +107,17 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
 
       const parent = await resolveParent(parentComponents);
       const path = join(parent, base);
+      if (pending.has(path)) await drain();
       const existing = await lstatOrUndefined(path);
       const mode = (header.mode ?? 0o644) & 0o7777;
+      // Replacing a directory or a symlink (or making one) changes how later paths resolve.
+      if (
+        header.type === 'symlink' ||
+        existing?.isSymbolicLink() === true ||
+        (existing !== undefined && existing.isDirectory() !== (header.type === 'directory'))
+      ) {
+        parentCache.clear();
+      }
 
       switch (header.type) {
         case 'directory':
@@ -80,20 +126,36 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
           break;
         case 'file':
         case 'contiguous-file': {
+          if (existing === undefined && (header.size ?? 0) <= maxConcurrentFileSize) {
+            const chunks: Buffer[] = [];
+            for await (const chunk of body) chunks.push(chunk);
+            await writeConcurrently(name, path, Buffer.concat(chunks), header, mode);
+            size += header.size ?? 0;
+            return;
+          }
           await removeExisting(path, existing);
           // O_EXCL|O_NOFOLLOW: never write through something that appeared at this name.
           const handle = await open(
             path,
             constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-            0o600,
+            mode & 0o777,
           );
           try {
             for await (const chunk of body) await handle.write(chunk);
+            // The common case (root-owned, plain mode) needs one metadata call, not three.
+            const uid = header.uid ?? 0;
+            const gid = header.gid ?? 0;
+            const owned = preserveOwnership && (uid !== 0 || gid !== 0);
+            if (owned) await handle.chown(uid, gid);
+            // After chown (it clears setuid/setgid); needed too when the umask trimmed the mode.
+            if (owned || (mode & 0o7000) !== 0 || (mode & processUmask) !== 0) await handle.chmod(mode);
+            const mtime = header.mtime ?? new Date(0);
+            await handle.utimes(mtime, mtime);
           } finally {
             await handle.close();
           }
           size += header.size ?? 0;
-          break;
+          return;
         }
         case 'symlink':
           await removeExisting(path, existing);
@@ -127,25 +189,28 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
       } else {
         // After chown: chown clears setuid/setgid bits.
         await chmod(path, mode);
-        if (header.type === 'directory') directoryTimes.push({ path, mtime });
+        if (header.type === 'directory') directoryTimes.set(path, mtime);
         else await utimes(path, mtime, mtime);
       }
     } catch (error) {
-      if (error instanceof AppError) throw error;
-      if (error instanceof PathEscapeError) throw refuse(name, error.message, error);
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC')
-        throw new AppError('unavailable', `layer ${options.layerName}: no space left on device`, { cause: error });
-      throw refuse(name, (error as Error).message, error);
+      throw entryError(name, error);
     } finally {
       // The next entry arrives only once this one's data is consumed.
       for await (const _chunk of body) void _chunk;
     }
   };
 
+  // Resolved parent directories: layers list many files per directory, and resolving walks every
+  // layer below. Cleared whenever an entry could change what a path resolves to.
+  const parentCache = new Map<string, string>();
   const resolveParent = async (components: string[]): Promise<string> => {
+    const key = components.join('/');
+    const cached = parentCache.get(key);
+    if (cached !== undefined) return cached;
     const resolved = await resolver.resolveDirectory(components, true);
-    return join(options.target, ...(resolved ?? []));
+    const parent = join(options.target, ...(resolved ?? []));
+    parentCache.set(key, parent);
+    return parent;
   };
 
   const resolveHardlinkTarget = async (name: string, linkname: string): Promise<string> => {
@@ -175,21 +240,31 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
     extract as unknown as NodeJS.WritableStream,
     options.signal ? { signal: options.signal } : {},
   );
+  // Awaited only after the entry loop: mark it handled now so an early failure is not an unhandled rejection.
+  feeding.catch(() => undefined);
   try {
     for await (const entry of extract) {
       options.signal?.throwIfAborted();
       await handleEntry(entry.header, entry as AsyncIterable<Buffer>);
     }
+    await drain();
     await feeding;
   } catch (error) {
+    // Nothing may still be writing once the caller removes a failed snapshot.
+    await Promise.allSettled(pending.values());
     extract.destroy();
     await feeding.catch(() => undefined);
     if (options.signal?.aborted) throw new AppError('canceled', 'layer extraction canceled', { cause: error });
     if (error instanceof AppError) throw error;
     throw new AppError('invalid-argument', `layer ${options.layerName}: ${(error as Error).message}`, { cause: error });
   }
-  // Directory mtimes last and deepest first: creating their children changed them.
-  for (const { path, mtime } of directoryTimes.reverse()) await utimes(path, mtime, mtime);
+  // Directory mtimes last: creating their children changed them (setting one never touches another).
+  for (const [path, mtime] of directoryTimes) {
+    // A later whiteout may have removed the directory.
+    await utimes(path, mtime, mtime).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
   return { size };
 }
 
@@ -204,6 +279,24 @@ export function entryComponents(name: string, allowAbsolute: boolean): string[] 
   const components = name.split('/').filter((part) => part !== '' && part !== '.');
   if (components.includes('..')) throw new PathEscapeError('path contains ".."');
   return components;
+}
+
+/** Creates a file that did not exist (O_EXCL|O_NOFOLLOW: never writes through anything that appeared there). */
+async function writeNewFile(path: string, data: Buffer, header: Header, mode: number, preserveOwnership: boolean): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode & 0o777);
+  try {
+    if (data.length > 0) await handle.write(data);
+    const uid = header.uid ?? 0;
+    const gid = header.gid ?? 0;
+    const owned = preserveOwnership && (uid !== 0 || gid !== 0);
+    if (owned) await handle.chown(uid, gid);
+    // After chown (it clears setuid/setgid); needed too when the umask trimmed the mode.
+    if (owned || (mode & 0o7000) !== 0 || (mode & processUmask) !== 0) await handle.chmod(mode);
+    const mtime = header.mtime ?? new Date(0);
+    await handle.utimes(mtime, mtime);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, conflict, notFound } from '@berth/common';
-import type { MountSpec, SnapshotInfo, Snapshotter } from '../../core/snapshots/snapshotter.js';
+import type { Readable } from 'node:stream';
+import type { FileChange, MountSpec, SnapshotInfo, Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { Digest } from '../../lib/digest.js';
 import { fsyncDirectory } from '../../lib/atomic-file.js';
 import type { Logger } from '../../lib/logger.js';
-import { platformSpecialFiles, type SpecialFiles } from '../../platform/special-files.js';
+import { platformSpecialFiles, readXattr, type SpecialFiles } from '../../platform/special-files.js';
 import { unpackLayer } from './layer-unpacker.js';
+import { readUpperChanges, toFileChanges, toLayerEntries, type UpperChange } from './overlay-changes.js';
+import { packTreeEntries } from './tree-tar.js';
 import { SnapshotIndex, type SnapshotRecord } from './snapshot-index.js';
 
 export interface OverlayfsSnapshotterOptions {
@@ -171,6 +174,43 @@ export class OverlayfsSnapshotter implements Snapshotter {
       ...(record.size !== undefined ? { size: record.size } : {}),
     }));
   }
+
+  async changes(key: string): Promise<FileChange[]> {
+    return toFileChanges(await this.upperChanges(key));
+  }
+
+  async diff(key: string, signal?: AbortSignal): Promise<{ tar: Readable; entries: () => number }> {
+    const changes = await this.upperChanges(key);
+    let count = 0;
+    const entries = async function* () {
+      for await (const entry of toLayerEntries(changes)) {
+        count++;
+        yield entry;
+      }
+    };
+    return { tar: packTreeEntries(entries(), signal), entries: () => count };
+  }
+
+  async viewMounts(key: string): Promise<MountSpec[]> {
+    const record = this.index.get(key);
+    if (record?.kind !== 'active') throw notFound(`active snapshot ${key} does not exist`);
+    const dir = join(this.root, String(record.id));
+    if (record.parent === undefined) return [{ type: 'bind', source: join(dir, 'fs'), options: ['rbind', 'ro'] }];
+    // Upper as the top lowerdir and no upperdir: overlay mounts it read-only and never touches `work`.
+    const lowers = [join(dir, 'upper'), ...this.chainDirs(record.parent)];
+    return [{ type: 'overlay', source: 'overlay', options: ['ro', `lowerdir=${lowers.join(':')}`] }];
+  }
+
+  private async upperChanges(key: string): Promise<UpperChange[]> {
+    const record = this.index.get(key);
+    if (record?.kind !== 'active') throw notFound(`active snapshot ${key} does not exist`);
+    const dir = join(this.root, String(record.id));
+    if (record.parent === undefined) return readUpperChanges(join(dir, 'fs'), [], async () => false);
+    return readUpperChanges(join(dir, 'upper'), this.chainDirs(record.parent), this.isOpaque);
+  }
+
+  private readonly isOpaque = async (directory: string): Promise<boolean> =>
+    (await readXattr(directory, 'trusted.overlay.opaque')) === 'y';
 
   private mountsFor(record: SnapshotRecord): MountSpec[] {
     const dir = join(this.root, String(record.id));

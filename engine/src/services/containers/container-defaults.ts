@@ -124,7 +124,8 @@ export function withDockerHostDefaults(hostConfig: HostConfig, cgroupVersion: 1 
   };
   const networkMode = hostConfig.NetworkMode;
   result.NetworkMode = networkMode === undefined || networkMode === '' || networkMode === 'default' ? 'bridge' : networkMode;
-  result.LogConfig = { Type: 'json-file', Config: {}, ...(hostConfig.LogConfig?.Type ? hostConfig.LogConfig : {}) };
+  // The CLI sends `Type: ""` with the --log-opt values in Config: keep them (log rotation reads max-size/max-file).
+  result.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: hostConfig.LogConfig?.Config ?? {} };
   result.ShmSize = hostConfig.ShmSize !== undefined && hostConfig.ShmSize > 0 ? hostConfig.ShmSize : 67_108_864;
   result.RestartPolicy = {
     Name:

@@ -28,6 +28,9 @@ export class EventBus {
   }
 }
 
+/** Wall-clock nanoseconds that never go backwards: the epoch offset taken once, then the monotonic clock. */
+const epochOffsetNano = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
 export function nowNano(): bigint {
-  return BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return epochOffsetNano + process.hrtime.bigint();
 }

@@ -37,4 +37,9 @@ export class ContentLeases {
   isLeased(key: string): boolean {
     return this.counts.has(key);
   }
+
+  /** How many leases hold `key` (a pull that holds it itself sees 1 when nobody else does). */
+  holders(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
 }

@@ -116,8 +116,12 @@ export class ImageRemover {
    * Removes committed snapshots no image or container needs and blobs no image holds, skipping
    * anything an in-flight pull leased. Returns what it removed.
    */
-  async collectGarbage(): Promise<{ snapshots: string[]; blobs: Digest[] }> {
+  async collectGarbage(
+    options: { ingestMaxAgeMs?: number } = {},
+  ): Promise<{ snapshots: string[]; blobs: Digest[]; ingests: string[] }> {
     const { store, snapshotter, content, leases } = this.options;
+    // Partial downloads nobody resumed for a day (default) are abandoned; live ones are locked and kept.
+    const ingests = await content.removeStaleIngests(options.ingestMaxAgeMs ?? 24 * 60 * 60 * 1000);
     const images = store.list();
     const liveChains = new Set(images.flatMap((image) => image.chainIds));
     const removedSnapshots: string[] = [];
@@ -145,7 +149,7 @@ export class ImageRemover {
     if (removedSnapshots.length + removedBlobs.length > 0) {
       this.options.logger.info({ snapshots: removedSnapshots.length, blobs: removedBlobs.length }, 'garbage collected');
     }
-    return { snapshots: removedSnapshots, blobs: removedBlobs };
+    return { snapshots: removedSnapshots, blobs: removedBlobs, ingests };
   }
 
   private async deleteHelper(image: Image, records: ImageDeleteItem[], force: boolean, quiet: boolean): Promise<void> {

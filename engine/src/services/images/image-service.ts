@@ -13,13 +13,16 @@ import {
 import type { ContentStore } from '../../core/content/content-store.js';
 import type { Image } from '../../core/images/image.js';
 import type { ImageConfig } from '../../core/images/image-config.js';
+import type { Readable } from 'node:stream';
 import type {
+  CommitRequest,
   ImageDeleteItem,
   ImageFilters,
   ImageHistoryItem,
   ImagePruneResult,
   ImageService,
   ImageUsage,
+  ImportRequest,
   ProgressMessage,
   PullRequest,
   PushRequest,
@@ -34,7 +37,12 @@ import { BlobDownloader, type RetryPolicy } from './blob-downloader.js';
 import { ContentLeases, type Lease } from './content-leases.js';
 import { checkImageFilters, filterImages, imageCreatedMs } from './image-filters.js';
 import { imageHistory } from './image-history.js';
+import { loadImages } from './image-archive-reader.js';
+import { saveImages } from './image-archive-writer.js';
+import { commitImage } from './image-committer.js';
+import { importImage } from './image-importer.js';
 import { ImagePusher } from './image-pusher.js';
+import { LayerBlobs } from './layer-blobs.js';
 import { ImageRemover } from './image-remover.js';
 import { ByteCounter, DigestVerifier, decompressorFor, readHead } from './layer-streams.js';
 import { renderProgress } from './progress-bar.js';
@@ -83,6 +91,7 @@ export class DefaultImageService implements ImageService {
   private readonly leases = new ContentLeases();
   private readonly remover: ImageRemover;
   private readonly pusher: ImagePusher;
+  private readonly layerBlobs: LayerBlobs;
 
   constructor(options: DefaultImageServiceOptions) {
     this.content = options.content;
@@ -93,6 +102,7 @@ export class DefaultImageService implements ImageService {
     this.downloader = new BlobDownloader(options.content, options.registry, options.logger, options.retry);
     this.maxConcurrentDownloads = options.maxConcurrentDownloads ?? 3;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
+    this.layerBlobs = new LayerBlobs(options.content, options.store, options.snapshotter);
     this.remover = new ImageRemover({
       store: options.store,
       content: options.content,
@@ -141,6 +151,13 @@ export class DefaultImageService implements ImageService {
       ...manifest.layers.map((layer) => layer.digest),
       ...(resolved.index ? [resolved.index.digest] : []),
     );
+    // A blob corrupted on disk would be kept by the content store's "already there": drop it so it is fetched again.
+    for (const digest of [resolved.manifest.digest, configDescriptor.digest, ...manifest.layers.map((layer) => layer.digest)]) {
+      if ((await this.content.verify(digest)) === 'corrupt') {
+        this.logger.warn({ digest }, 'repairing corrupted blob');
+        await this.content.delete(digest);
+      }
+    }
     if (resolved.index) await this.content.writeBlob(resolved.index.bytes, resolved.index.digest);
     await this.content.writeBlob(resolved.manifest.bytes, resolved.manifest.digest);
 
@@ -175,9 +192,27 @@ export class DefaultImageService implements ImageService {
     for (const layer of needed.slice(this.maxConcurrentDownloads))
       emit({ status: 'Waiting', progressDetail: {}, id: layer.shortId });
 
-    // Download everything first so that a bad blob leaves no snapshot or tag behind.
-    await runLimited(
-      needed,
+    // Layers already unpacked whose blob is gone (repaired above, or collected) are fetched again for push and save.
+    const refetch: LayerPlan[] = [];
+    for (const layer of layers) {
+      if (!needed.includes(layer) && !(await this.content.has(layer.descriptor.digest))) refetch.push(layer);
+    }
+    // Each layer is unpacked as soon as it and the layers below it are downloaded, overlapping the
+    // downloads above it. If anything fails, the snapshots this pull created are removed again, so a
+    // failed pull leaves no snapshot (and no tag) behind.
+    const downloaded = new Map<LayerPlan, { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void }>();
+    for (const layer of needed) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((ok, fail) => {
+        resolve = ok;
+        reject = fail;
+      });
+      promise.catch(() => undefined);
+      downloaded.set(layer, { promise, resolve, reject });
+    }
+    const downloading = runLimited(
+      [...needed, ...refetch],
       this.maxConcurrentDownloads,
       async (layer) => {
         const throttle = this.throttled(emit);
@@ -195,14 +230,26 @@ export class DefaultImageService implements ImageService {
         });
         emit({ status: 'Verifying Checksum', progressDetail: {}, id: layer.shortId });
         emit({ status: 'Download complete', progressDetail: {}, id: layer.shortId });
+        downloaded.get(layer)?.resolve();
       },
       signal,
     );
-
-    for (const layer of needed) {
-      signal?.throwIfAborted();
-      await this.unpackShared(layer, emit, signal);
-      emit({ status: 'Pull complete', progressDetail: {}, id: layer.shortId });
+    downloading.catch((error: unknown) => downloaded.forEach((deferred) => deferred.reject(error)));
+    const created: LayerPlan[] = [];
+    const unpacking = (async () => {
+      for (const layer of needed) {
+        await downloaded.get(layer)?.promise;
+        signal?.throwIfAborted();
+        const existed = await this.snapshotter.hasCommitted(layer.chainId);
+        await this.unpackShared(layer, emit, signal);
+        if (!existed) created.push(layer);
+        emit({ status: 'Pull complete', progressDetail: {}, id: layer.shortId });
+      }
+    })();
+    const [downloads, unpacks] = await Promise.allSettled([downloading, unpacking]);
+    if (downloads.status === 'rejected' || unpacks.status === 'rejected') {
+      await this.removeCreatedSnapshots(created);
+      throw downloads.status === 'rejected' ? downloads.reason : (unpacks as PromiseRejectedResult).reason;
     }
 
     const size = layers.reduce((sum, layer) => sum + (this.store.layerSize(layer.chainId) ?? 0), 0);
@@ -258,10 +305,70 @@ export class DefaultImageService implements ImageService {
     return undefined;
   }
 
+  /** Like find(), and checks the image's stored blobs (re-hashing only those changed on disk since their last check). */
   async get(nameOrId: string): Promise<Image> {
     const image = await this.find(nameOrId);
     if (!image) throw notFound(`No such image: ${nameOrId}`);
+    const corrupt = await this.corruptContent(image);
+    if (corrupt.length > 0) {
+      throw new AppError(
+        'invalid-argument',
+        `image ${nameOrId} is invalid: stored content ${corrupt.join(', ')} failed to verify (corrupted on disk); pull the image again to repair it`,
+      );
+    }
     return image;
+  }
+
+  /** Blobs of the image whose bytes no longer match their digest. */
+  async corruptContent(image: Image): Promise<Digest[]> {
+    const corrupt: Digest[] = [];
+    for (const ref of this.store.content(image.id)) {
+      if ((await this.content.verify(ref.digest)) === 'corrupt') corrupt.push(ref.digest);
+    }
+    return corrupt;
+  }
+
+  /** `system check`-like pass: every image with its corrupted blobs (only the invalid ones are listed). */
+  async checkImages(): Promise<{ image: Image; corrupt: Digest[] }[]> {
+    const out: { image: Image; corrupt: Digest[] }[] = [];
+    for (const image of this.store.list()) {
+      const corrupt = await this.corruptContent(image);
+      if (corrupt.length > 0) out.push({ image, corrupt });
+    }
+    return out;
+  }
+
+  async commit(request: CommitRequest): Promise<Image> {
+    return commitImage(
+      {
+        content: this.content,
+        store: this.store,
+        snapshotter: this.snapshotter,
+        layers: this.layerBlobs,
+        leases: this.leases,
+        logger: this.logger,
+      },
+      request,
+    );
+  }
+
+  async importImage(request: ImportRequest): Promise<Image> {
+    return importImage(
+      { content: this.content, store: this.store, layers: this.layerBlobs, leases: this.leases, logger: this.logger },
+      request,
+    );
+  }
+
+  async save(names: readonly string[], signal?: AbortSignal): Promise<Readable> {
+    return saveImages({ content: this.content, store: this.store, find: (name) => this.find(name) }, names, signal);
+  }
+
+  async load(archive: Readable, options: { onLoaded: (line: string) => void; signal?: AbortSignal }): Promise<Image[]> {
+    return loadImages(
+      { content: this.content, store: this.store, layers: this.layerBlobs, leases: this.leases, logger: this.logger },
+      archive,
+      options,
+    );
   }
 
   async list(): Promise<Image[]> {
@@ -305,8 +412,10 @@ export class DefaultImageService implements ImageService {
   }
 
   /** Removes unreferenced snapshots and blobs (in-flight pulls are protected by their leases). */
-  async collectGarbage(): Promise<{ snapshots: string[]; blobs: Digest[] }> {
-    return this.remover.collectGarbage();
+  async collectGarbage(
+    options: { ingestMaxAgeMs?: number } = {},
+  ): Promise<{ snapshots: string[]; blobs: Digest[]; ingests: string[] }> {
+    return this.remover.collectGarbage(options);
   }
 
   async login(serverAddress: string, credentials: RegistryCredentials, signal?: AbortSignal): Promise<void> {
@@ -331,6 +440,18 @@ export class DefaultImageService implements ImageService {
         sharedSize: image.chainIds.filter((chainId) => (users.get(chainId) ?? 0) > 1).reduce((sum, id) => sum + layerSize(id), 0),
       })),
     };
+  }
+
+  /** Undoes a failed pull's unpacking: its new snapshots, top first, unless an image or another pull needs them. */
+  private async removeCreatedSnapshots(created: readonly LayerPlan[]): Promise<void> {
+    const used = new Set(this.store.list().flatMap((image) => image.chainIds));
+    for (const layer of [...created].reverse()) {
+      if (used.has(layer.chainId) || this.leases.holders(layer.chainId) > 1) continue;
+      await this.snapshotter.remove(layer.chainId).catch((error: unknown) => {
+        this.logger.warn({ chainId: layer.chainId, err: error }, 'could not remove the snapshot of a failed pull');
+      });
+      this.store.forgetLayerSize(layer.chainId);
+    }
   }
 
   /** One unpack per chain ID across concurrent pulls. */
@@ -360,7 +481,7 @@ export class DefaultImageService implements ImageService {
       layer.diffId,
       (actual) => `layer ${digest}: uncompressed content has digest ${actual}, expected diff ID ${layer.diffId}`,
     );
-    const tar = new PassThrough();
+    const tar = new PassThrough({ highWaterMark: 8 << 20 });
     const feeding = pipeline(
       await this.content.createReadStream(digest),
       counter,

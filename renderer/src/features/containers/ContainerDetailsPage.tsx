@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import type { Route } from '../../lib/router';
 import { hrefFor, navigate } from '../../lib/router';
 import { useNow } from '../../lib/use-now';
@@ -11,12 +12,24 @@ import { uptimeText } from './ContainerList';
 import { InspectView } from './InspectView';
 import { LogsView } from './LogsView';
 import { StatsView } from './StatsView';
+import { EnvView, MountsView, PortsView } from './ConfigViews';
+import { ProcessesView } from './ProcessesView';
+import type { ContainerTab } from '../../lib/router';
+import type { IconName } from '../../ui/Icon';
 
-const tabs = [
+// xterm.js is large: loaded the first time a terminal is opened, not with the app.
+const TerminalView = lazy(() => import('../terminal/TerminalView').then((module) => ({ default: module.TerminalView })));
+
+const tabs: ReadonlyArray<{ id: ContainerTab; label: string; icon: IconName }> = [
   { id: 'logs', label: 'Logs', icon: 'logs' },
-  { id: 'inspect', label: 'Inspect', icon: 'code' },
+  { id: 'terminal', label: 'Terminal', icon: 'terminal' },
   { id: 'stats', label: 'Stats', icon: 'chart' },
-] as const;
+  { id: 'processes', label: 'Processes', icon: 'list' },
+  { id: 'env', label: 'Env', icon: 'key' },
+  { id: 'mounts', label: 'Mounts', icon: 'volumes' },
+  { id: 'ports', label: 'Ports', icon: 'networks' },
+  { id: 'inspect', label: 'Inspect', icon: 'code' },
+];
 
 export function ContainerDetailsPage({ route }: { route: Extract<Route, { page: 'container' }> }) {
   const container = useAppStore(
@@ -38,6 +51,7 @@ export function ContainerDetailsPage({ route }: { route: Extract<Route, { page: 
       </section>
     );
   }
+  const version = `${container.state}:${container.status}`;
   return (
     <section className="page page-details" aria-label={`Container ${container.name}`}>
       <a className="back-link" href={hrefFor({ page: 'containers' })}>
@@ -68,9 +82,20 @@ export function ContainerDetailsPage({ route }: { route: Extract<Route, { page: 
         ))}
       </nav>
       <div className="tab-panel" role="tabpanel">
-        {route.tab === 'logs' && <LogsView containerId={container.id} />}
-        {route.tab === 'inspect' && <InspectView containerId={container.id} version={`${container.state}:${container.status}`} />}
+        {route.tab === 'logs' && <LogsView containerId={container.id} containerName={container.name} />}
+        {route.tab === 'terminal' && (
+          <Suspense fallback={<p className="muted pad">Loading terminal…</p>}>
+            <TerminalView containerId={container.id} running={container.state === 'running'} />
+          </Suspense>
+        )}
+        {route.tab === 'inspect' && <InspectView containerId={container.id} version={version} />}
         {route.tab === 'stats' && <StatsView containerId={container.id} running={container.state === 'running'} />}
+        {route.tab === 'processes' && (
+          <ProcessesView containerId={container.id} running={container.state === 'running'} version={version} />
+        )}
+        {route.tab === 'env' && <EnvView containerId={container.id} version={version} />}
+        {route.tab === 'mounts' && <MountsView containerId={container.id} version={version} />}
+        {route.tab === 'ports' && <PortsView containerId={container.id} version={version} />}
       </div>
     </section>
   );

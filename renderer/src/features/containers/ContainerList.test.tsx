@@ -66,4 +66,46 @@ describe('ContainerList', () => {
     await screen.findByRole('button', { name: 'Start db' });
     expect(fake.calls).toContain(`start:${db.id}`);
   });
+
+  it('groups containers by compose project and collapses a group', () => {
+    seed([
+      container('shop-web', { composeProject: 'shop' }),
+      container('shop-db', { composeProject: 'shop', state: 'exited', status: 'Exited (0)' }),
+      container('loose'),
+    ]);
+    render(<ContainerList />);
+    const group = screen.getByTestId('group-row');
+    expect(group.dataset['project']).toBe('shop');
+    expect(within(group).getByText('1/2 running')).toBeTruthy();
+    expect(screen.getAllByTestId('container-row')).toHaveLength(3);
+    fireEvent.click(within(group).getByRole('button', { expanded: true }));
+    expect(screen.getAllByTestId('container-row').map((row) => row.dataset['name'])).toEqual(['loose']);
+  });
+
+  it('moves with the arrow keys, selects with space and stops the selection in bulk', async () => {
+    const fake = createFakeApi([]);
+    setAppApi(fake.api);
+    const a = container('a', { created: 3 });
+    const b = container('b', { created: 2 });
+    seed([a, b]);
+    render(<ContainerList />);
+    const list = screen.getByTestId('containers-scroll');
+    fireEvent.focus(list);
+    fireEvent.keyDown(list, { key: ' ' });
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    fireEvent.keyDown(list, { key: ' ' });
+    expect(screen.getAllByTestId('container-row').filter((row) => row.getAttribute('aria-selected') === 'true')).toHaveLength(2);
+    fireEvent.click(within(screen.getByRole('toolbar', { name: 'Selected containers' })).getByRole('button', { name: 'Stop' }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(fake.calls.filter((call) => call.startsWith('stop:')).sort()).toEqual([`stop:${a.id}`, `stop:${b.id}`].sort());
+  });
+
+  it('asks before removing with the Delete key', () => {
+    seed([container('victim', { state: 'exited', status: 'Exited (0)' })]);
+    render(<ContainerList />);
+    const list = screen.getByTestId('containers-scroll');
+    fireEvent.focus(list);
+    fireEvent.keyDown(list, { key: 'Delete' });
+    expect(screen.getByRole('dialog', { name: 'Remove container?' })).toBeTruthy();
+  });
 });

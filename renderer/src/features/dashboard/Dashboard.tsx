@@ -1,5 +1,5 @@
-import type { EngineEvent } from '@berth/common/contract';
-import { formatBytes, shortId } from '../../lib/format';
+import { formatBytes } from '../../lib/format';
+import { EventsTimeline } from './EventsTimeline';
 import { hrefFor } from '../../lib/router';
 import { useAppStore } from '../../stores/app-store';
 import { Icon, type IconName } from '../../ui/Icon';
@@ -29,11 +29,6 @@ function StatCard({
   );
 }
 
-function describe(event: EngineEvent): string {
-  const name = event.attributes['name'] ?? shortId(event.id);
-  return `${event.type} ${event.action} · ${name}`;
-}
-
 export function Dashboard() {
   const info = useAppStore((state) => state.engineInfo);
   const version = useAppStore((state) => state.engineVersion);
@@ -42,7 +37,6 @@ export function Dashboard() {
   const images = useAppStore((state) => state.images.items);
   const volumes = useAppStore((state) => state.volumes.items);
   const networks = useAppStore((state) => state.networks.items);
-  const events = useAppStore((state) => state.recentEvents);
   const list = Object.values(containers);
   const running = list.filter((c) => c.state === 'running').length;
   const paused = list.filter((c) => c.state === 'paused').length;
@@ -99,22 +93,7 @@ export function Dashboard() {
             </dl>
           )}
         </div>
-        <div className="card">
-          <h2 className="card-title">Recent activity</h2>
-          {events.length === 0 ? (
-            <p className="muted">Engine events appear here as they happen.</p>
-          ) : (
-            <ul className="events" data-testid="recent-events">
-              {events.slice(0, 12).map((event, index) => (
-                <li key={`${event.timeNano ?? event.time}-${index}`}>
-                  <span className={`event-dot event-${event.type}`} aria-hidden="true" />
-                  <span className="event-text">{describe(event)}</span>
-                  <span className="muted event-time">{new Date(event.time * 1000).toLocaleTimeString()}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <EventsTimeline />
       </div>
     </section>
   );

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../ui/Dialog';
 import { EmptyState, ErrorBanner, PageHeader, SearchInput } from '../../ui/Page';
 import { RunContainerDialog } from '../run/RunContainerDialog';
 import { PullImageDialog } from './PullImageDialog';
+import { HistoryDialog, PruneImagesDialog, PushImageDialog, TagImageDialog } from './ImageDialogs';
 
 function splitTag(tag: string): { repository: string; tag: string } {
   const colon = tag.lastIndexOf(':');
@@ -21,17 +22,27 @@ export function ImageList() {
   const removeImage = useAppStore((state) => state.removeImage);
   const [query, setQuery] = useState('');
   const [pulling, setPulling] = useState(false);
-  const [toRemove, setToRemove] = useState<ImageSummary>();
+  const [toRemove, setToRemove] = useState<{ image: ImageSummary; reference: string | undefined }>();
   const [toRun, setToRun] = useState<string>();
+  const [toTag, setToTag] = useState<ImageSummary>();
+  const [toPush, setToPush] = useState<string>();
+  const [history, setHistory] = useState<ImageSummary>();
+  const [pruning, setPruning] = useState(false);
   const now = useNow();
+  // One row per tag, as `docker images` shows them; an untagged image is one row of its own.
   const rows = useMemo(() => {
     const needle = query.trim().toLowerCase();
     return images.items
-      .filter(
-        (image) => needle === '' || image.id.includes(needle) || image.repoTags.some((tag) => tag.toLowerCase().includes(needle)),
+      .flatMap((image) =>
+        image.repoTags.length === 0
+          ? [{ image, reference: undefined as string | undefined }]
+          : image.repoTags.map((reference) => ({ image, reference: reference as string | undefined })),
       )
-      .slice()
-      .sort((a, b) => b.created - a.created);
+      .filter(
+        ({ image, reference }) =>
+          needle === '' || image.id.includes(needle) || (reference?.toLowerCase().includes(needle) ?? false),
+      )
+      .sort((a, b) => b.image.created - a.image.created || (a.reference ?? '').localeCompare(b.reference ?? ''));
   }, [images.items, query]);
   const totalSize = images.items.reduce((sum, image) => sum + image.size, 0);
 
@@ -41,9 +52,14 @@ export function ImageList() {
         title={<span id="images-title">Images</span>}
         subtitle={images.loaded ? `${images.items.length} images · ${formatBytes(totalSize)}` : 'Loading…'}
         actions={
-          <Button variant="primary" icon="download" onClick={() => setPulling(true)}>
-            Pull image
-          </Button>
+          <>
+            <Button icon="trash" onClick={() => setPruning(true)}>
+              Prune
+            </Button>
+            <Button variant="primary" icon="download" onClick={() => setPulling(true)}>
+              Pull image
+            </Button>
+          </>
         }
       />
       <div className="toolbar">
@@ -64,14 +80,14 @@ export function ImageList() {
         </div>
         <div className="table-scroll">
           {images.loaded && rows.length === 0 && <EmptyState title="No images" message="Pull one to get started." />}
-          {rows.map((image) => {
-            const first = image.repoTags[0];
+          {rows.map(({ image, reference }) => {
+            const first = reference;
             const { repository, tag } = first === undefined ? { repository: '<none>', tag: '<none>' } : splitTag(first);
             return (
-              <div key={image.id} className="grid-row images-grid" role="row" data-testid="image-row">
+              <div key={`${image.id}:${reference ?? ''}`} className="grid-row images-grid" role="row" data-testid="image-row">
                 <div role="cell" className="cell-name">
                   <span className="row-title">{repository}</span>
-                  {image.repoTags.length > 1 && <span className="row-sub">+{image.repoTags.length - 1} more tags</span>}
+                  {image.repoTags.length > 1 && <span className="row-sub">{image.repoTags.length} tags share this image</span>}
                 </div>
                 <div role="cell">{tag === '' ? <span className="muted">—</span> : <span className="tag">{tag}</span>}</div>
                 <div role="cell" className="mono muted">
@@ -94,10 +110,32 @@ export function ImageList() {
                   />
                   <Button
                     variant="ghost"
+                    icon="tag"
+                    aria-label={`Tag ${first ?? shortId(image.id)}`}
+                    title="Tag"
+                    onClick={() => setToTag(image)}
+                  />
+                  <Button
+                    variant="ghost"
+                    icon="upload"
+                    aria-label={`Push ${first ?? shortId(image.id)}`}
+                    title={first === undefined ? 'Tag the image before pushing it' : 'Push to its registry'}
+                    disabled={first === undefined}
+                    onClick={() => first !== undefined && setToPush(first)}
+                  />
+                  <Button
+                    variant="ghost"
+                    icon="layers"
+                    aria-label={`Layers of ${first ?? shortId(image.id)}`}
+                    title="Layer history"
+                    onClick={() => setHistory(image)}
+                  />
+                  <Button
+                    variant="ghost"
                     icon="trash"
                     className="danger-hover"
                     aria-label={`Remove ${first ?? shortId(image.id)}`}
-                    onClick={() => setToRemove(image)}
+                    onClick={() => setToRemove({ image, reference })}
                   />
                 </div>
               </div>
@@ -106,22 +144,28 @@ export function ImageList() {
         </div>
       </div>
       {pulling && <PullImageDialog onClose={() => setPulling(false)} />}
+      {toTag !== undefined && <TagImageDialog image={toTag} onClose={() => setToTag(undefined)} />}
+      {toPush !== undefined && <PushImageDialog reference={toPush} onClose={() => setToPush(undefined)} />}
+      {history !== undefined && <HistoryDialog image={history} onClose={() => setHistory(undefined)} />}
+      {pruning && <PruneImagesDialog onClose={() => setPruning(false)} />}
       {toRun !== undefined && <RunContainerDialog image={toRun} onClose={() => setToRun(undefined)} />}
       {toRemove !== undefined && (
         <ConfirmDialog
           title="Remove image?"
           message={
             <>
-              <strong>{toRemove.repoTags[0] ?? shortId(toRemove.id)}</strong> will be untagged and deleted if nothing else uses
-              it.
+              <strong>{toRemove.reference ?? shortId(toRemove.image.id)}</strong>{' '}
+              {toRemove.image.repoTags.length > 1
+                ? 'will be untagged; the image stays for its other tags.'
+                : 'will be untagged and deleted if nothing else uses it.'}
             </>
           }
           confirmLabel="Remove"
           onCancel={() => setToRemove(undefined)}
           onConfirm={() => {
-            const image = toRemove;
+            const { image, reference } = toRemove;
             setToRemove(undefined);
-            void removeImage(image.repoTags[0] ?? image.id);
+            void removeImage(reference ?? image.id);
           }}
         />
       )}

@@ -39,7 +39,7 @@ function LayerRow({ layer }: { layer: LayerProgress }) {
   );
 }
 
-export function PullProgressView({ pull }: { pull: PullState }) {
+export function PullProgressView({ pull, failedTitle = 'Pull failed' }: { pull: PullState; failedTitle?: string }) {
   const layers = pull.layerOrder.map((id) => pull.layers[id]).filter((l): l is LayerProgress => l !== undefined);
   const overall =
     layers.length === 0 ? (pull.phase === 'done' ? 1 : 0) : layers.reduce((sum, l) => sum + layerFraction(l), 0) / layers.length;
@@ -67,7 +67,7 @@ export function PullProgressView({ pull }: { pull: PullState }) {
       <p className="muted pull-status" data-testid="pull-status">
         {pull.lastStatus}
       </p>
-      {pull.error !== undefined && <ErrorBanner title="Pull failed" message={pull.error} />}
+      {pull.error !== undefined && <ErrorBanner title={failedTitle} message={pull.error} />}
       {layers.length > 0 && (
         <ul className="layers">
           {layers.map((layer) => (

@@ -1,4 +1,7 @@
+import { useState } from 'react';
+import type { NetworkSummary } from '@berth/common/contract';
 import { useAppStore } from '../../stores/app-store';
+import { CreateNetworkDialog, NetworkDetailsDialog } from './NetworkDialogs';
 import { shortId } from '../../lib/format';
 import { Button } from '../../ui/Button';
 import { EmptyState, ErrorBanner, PageHeader } from '../../ui/Page';
@@ -8,11 +11,18 @@ const builtin = new Set(['bridge', 'host', 'none']);
 export function NetworkList() {
   const networks = useAppStore((state) => state.networks);
   const removeNetwork = useAppStore((state) => state.removeNetwork);
+  const [creating, setCreating] = useState(false);
+  const [shown, setShown] = useState<NetworkSummary>();
   return (
     <section className="page" aria-labelledby="networks-title">
       <PageHeader
         title={<span id="networks-title">Networks</span>}
         subtitle={networks.loaded ? `${networks.items.length} networks` : 'Loading…'}
+        actions={
+          <Button variant="primary" icon="plus" onClick={() => setCreating(true)}>
+            Create network
+          </Button>
+        }
       />
       {networks.error !== undefined && <ErrorBanner title="Could not list networks" message={networks.error} />}
       <div className="table" role="table" aria-label="Networks">
@@ -29,9 +39,17 @@ export function NetworkList() {
         <div className="table-scroll">
           {networks.loaded && networks.items.length === 0 && <EmptyState title="No networks" />}
           {networks.items.map((network) => (
-            <div key={network.id} className="grid-row networks-grid" role="row">
+            <div
+              key={network.id}
+              className="grid-row networks-grid"
+              role="row"
+              data-testid="network-row"
+              data-name={network.name}
+            >
               <div role="cell" className="cell-name">
-                <span className="row-title">{network.name}</span>
+                <button type="button" className="row-title link-button" onClick={() => setShown(network)}>
+                  {network.name}
+                </button>
                 <span className="row-sub mono">{shortId(network.id)}</span>
               </div>
               <div role="cell">
@@ -60,6 +78,8 @@ export function NetworkList() {
           ))}
         </div>
       </div>
+      {creating && <CreateNetworkDialog onClose={() => setCreating(false)} />}
+      {shown !== undefined && <NetworkDetailsDialog network={shown} onClose={() => setShown(undefined)} />}
     </section>
   );
 }

@@ -3,12 +3,16 @@ import { useAppStore } from '../../stores/app-store';
 import { Button } from '../../ui/Button';
 import { ConfirmDialog } from '../../ui/Dialog';
 import { EmptyState, ErrorBanner, PageHeader, SearchInput } from '../../ui/Page';
+import { CreateVolumeDialog } from './CreateVolumeDialog';
+import { VolumeBrowser } from './VolumeBrowser';
 
 export function VolumeList() {
   const volumes = useAppStore((state) => state.volumes);
   const removeVolume = useAppStore((state) => state.removeVolume);
   const [query, setQuery] = useState('');
   const [toRemove, setToRemove] = useState<string>();
+  const [creating, setCreating] = useState(false);
+  const [browsing, setBrowsing] = useState<string>();
   const rows = useMemo(
     () => volumes.items.filter((v) => v.name.toLowerCase().includes(query.trim().toLowerCase())),
     [volumes.items, query],
@@ -18,6 +22,11 @@ export function VolumeList() {
       <PageHeader
         title={<span id="volumes-title">Volumes</span>}
         subtitle={volumes.loaded ? `${volumes.items.length} volumes` : 'Loading…'}
+        actions={
+          <Button variant="primary" icon="plus" onClick={() => setCreating(true)}>
+            Create volume
+          </Button>
+        }
       />
       <div className="toolbar">
         <SearchInput value={query} onChange={setQuery} placeholder="Search volumes" label="Search volumes" />
@@ -36,7 +45,7 @@ export function VolumeList() {
         <div className="table-scroll">
           {volumes.loaded && rows.length === 0 && <EmptyState title="No volumes" />}
           {rows.map((volume) => (
-            <div key={volume.name} className="grid-row volumes-grid" role="row">
+            <div key={volume.name} className="grid-row volumes-grid" role="row" data-testid="volume-row" data-name={volume.name}>
               <div role="cell" className="cell-name">
                 <span className="row-title cell-ellipsis" title={volume.name}>
                   {volume.name}
@@ -57,6 +66,13 @@ export function VolumeList() {
               <div role="cell" className="cell-actions">
                 <Button
                   variant="ghost"
+                  icon="folder"
+                  aria-label={`Browse volume ${volume.name}`}
+                  title="Browse files"
+                  onClick={() => setBrowsing(volume.name)}
+                />
+                <Button
+                  variant="ghost"
                   icon="trash"
                   className="danger-hover"
                   aria-label={`Remove volume ${volume.name}`}
@@ -67,6 +83,8 @@ export function VolumeList() {
           ))}
         </div>
       </div>
+      {browsing !== undefined && <VolumeBrowser name={browsing} onClose={() => setBrowsing(undefined)} />}
+      {creating && <CreateVolumeDialog onClose={() => setCreating(false)} />}
       {toRemove !== undefined && (
         <ConfirmDialog
           title="Remove volume?"

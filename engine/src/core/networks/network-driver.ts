@@ -1,0 +1,58 @@
+import type { EndpointRecord, NetworkRecord } from './network.js';
+
+export type PortProtocol = 'tcp' | 'udp' | 'sctp';
+
+/** One published port range: host `hostPort..hostPort+range-1` to container `containerPort..`. */
+export interface PortMapping {
+  /** Empty for every host address. */
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  range: number;
+  protocol: PortProtocol;
+}
+
+export interface NetworkJoin {
+  network: NetworkRecord;
+  endpoint: EndpointRecord;
+  /** Names other containers resolve to this one on this network (DNS-enabled networks). */
+  dnsNames: string[];
+  interfaceName: string;
+}
+
+export interface JoinedInterface {
+  networkId: string;
+  macAddress: string;
+  ipAddress: string;
+  prefixLength: number;
+  gateway: string;
+}
+
+/**
+ * Plugs network namespaces into host networks (veths, bridges, NAT and port-forwarding rules,
+ * name service) and owns the namespaces themselves. Keyed by container ID; every call idempotent.
+ */
+export interface NetworkDriver {
+  /** Creates (or finds) the container's named network namespace; returns its path. */
+  createNamespace(containerId: string): Promise<string>;
+  removeNamespace(containerId: string): Promise<void>;
+  /** Path of the container's namespace when one exists. */
+  namespacePath(containerId: string): Promise<string | undefined>;
+  /** Connects the namespace to networks; port mappings go with the first join. */
+  join(
+    containerId: string,
+    containerName: string,
+    joins: NetworkJoin[],
+    ports: PortMapping[],
+    signal?: AbortSignal,
+  ): Promise<JoinedInterface[]>;
+  /** Disconnects from the given networks (all when omitted), removing veths and rules. */
+  leave(containerId: string, networkIds?: string[]): Promise<void>;
+  /** IPv4 subnets the host already routes (so new networks avoid them). */
+  routedSubnets(): Promise<string[]>;
+  /** Reserves a subnet host-wide, so engines on other data roots do not pick it too. False when taken. */
+  claimSubnet(subnet: string): Promise<boolean>;
+  releaseSubnet(subnet: string): Promise<void>;
+  /** Whether a host port can be bound right now. */
+  isPortFree(hostIp: string, port: number, protocol: PortProtocol): Promise<boolean>;
+}

@@ -1,0 +1,58 @@
+import { access } from 'node:fs/promises';
+import { findExecutable } from './find-executable.js';
+import { runCommand } from './run-command.js';
+
+const podmanHelperDirectories = ['/usr/lib/podman', '/usr/libexec/podman', '/usr/local/lib/podman', '/usr/local/libexec/podman'];
+
+/** Where `ip netns add NAME` puts a named namespace. */
+export const netnsDirectory = '/run/netns';
+
+/** netavark and aardvark-dns, located once (Debian ships both in /usr/lib/podman). */
+export interface NetavarkBinaries {
+  netavark: string;
+  aardvarkDns: string;
+}
+
+export async function findNetavark(): Promise<NetavarkBinaries> {
+  return {
+    netavark: await findExecutable('netavark', podmanHelperDirectories),
+    aardvarkDns: await findExecutable('aardvark-dns', podmanHelperDirectories),
+  };
+}
+
+/**
+ * Runs `netavark setup|teardown NETNS` with its JSON configuration on stdin. `configDir` holds
+ * aardvark-dns's per-network name files and its pid; netavark starts and stops aardvark-dns itself.
+ */
+export async function runNetavark(
+  binaries: NetavarkBinaries,
+  configDir: string,
+  command: 'setup' | 'teardown',
+  namespacePath: string,
+  input: unknown,
+  signal?: AbortSignal,
+): Promise<string> {
+  const result = await runCommand(
+    binaries.netavark,
+    ['--config', configDir, '--aardvark-binary', binaries.aardvarkDns, command, namespacePath],
+    { input: JSON.stringify(input), ...(signal !== undefined ? { signal } : {}) },
+  );
+  return result.stdout;
+}
+
+/** Creates a persistent named network namespace (`/run/netns/NAME`), or keeps an existing one. */
+export async function addNetworkNamespace(name: string): Promise<string> {
+  const path = `${netnsDirectory}/${name}`;
+  try {
+    await access(path);
+    return path;
+  } catch {
+    await runCommand('ip', ['netns', 'add', name]);
+    return path;
+  }
+}
+
+/** Deletes a named network namespace; its veth ends go with it. A missing one is fine. */
+export async function deleteNetworkNamespace(name: string): Promise<void> {
+  await runCommand('ip', ['netns', 'delete', name], { allowFailure: true });
+}
