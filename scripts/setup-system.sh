@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   runc conmon netavark aardvark-dns golang-github-containers-common # runtime, monitor, networking, seccomp profile
   iptables iproute2 attr util-linux tini catatonit                   # mounts, xattrs, --init
-  docker-registry busybox-static umoci skopeo                        # test registry and offline test images
+  docker-registry busybox-static umoci skopeo openssl                        # test registry and offline test images
   apache2-utils                                                      # htpasswd -B for the authenticated test registry
   chromium tmux                                                      # UI tests, interactive CLI checks
 )
