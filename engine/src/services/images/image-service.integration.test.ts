@@ -307,7 +307,7 @@ describe('image pull from a real docker-registry', { skip: !isRoot ? 'needs root
     }
   });
 
-  test('schema1 manifests are refused clearly', async () => {
+  test('schema1 manifests are refused clearly', async (t) => {
     const h = await harness();
     try {
       const schema1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'test/old', tag: 'v1', fsLayers: [], history: [] }));
@@ -317,7 +317,12 @@ describe('image pull from a real docker-registry', { skip: !isRoot ? 'needs root
         body: schema1,
       });
       await response.body.dump();
-      if (response.statusCode !== 201) return; // The registry itself refuses schema1 uploads: nothing to pull.
+      if (response.statusCode !== 201) {
+        // The registry itself refuses schema1 uploads, so there is nothing to pull: report a skip,
+        // not a pass (the refusal is covered by oci-registry-client.test.ts against a fake server).
+        t.skip('this registry refuses schema1 manifests');
+        return;
+      }
       await assert.rejects(h.service.pull({ reference: `${registry.host}/test/old:v1` }), /schema 1 are not supported/);
     } finally {
       await dispose(h);
