@@ -1,5 +1,3 @@
-import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
 import {
   AppError,
   familiarImageReference,
@@ -44,7 +42,6 @@ import { importImage } from './image-importer.js';
 import { ImagePusher } from './image-pusher.js';
 import { LayerBlobs } from './layer-blobs.js';
 import { ImageRemover } from './image-remover.js';
-import { ByteCounter, DigestVerifier, decompressorFor, readHead } from './layer-streams.js';
 import { renderProgress } from './progress-bar.js';
 import { runLimited } from './run-limited.js';
 
@@ -464,40 +461,22 @@ export class DefaultImageService implements ImageService {
   }
 
   private async unpack(layer: LayerPlan, emit: (message: ProgressMessage) => void, signal?: AbortSignal): Promise<number> {
-    if (await this.snapshotter.hasCommitted(layer.chainId)) return this.store.layerSize(layer.chainId) ?? 0;
-    const digest = layer.descriptor.digest;
-    const head = await readHead(await this.content.createReadStream(digest));
     const total = layer.descriptor.size;
     const throttle = this.throttled(emit);
-    const counter = new ByteCounter((current) =>
+    const reportExtracting = (current: number): void =>
       throttle(layer.shortId, current >= total, {
         status: 'Extracting',
         progressDetail: { current, total },
         progress: renderProgress(current, total),
         id: layer.shortId,
-      }),
-    );
-    const verifier = new DigestVerifier(
-      layer.diffId,
-      (actual) => `layer ${digest}: uncompressed content has digest ${actual}, expected diff ID ${layer.diffId}`,
-    );
-    const tar = new PassThrough({ highWaterMark: 8 << 20 });
-    const feeding = pipeline(
-      await this.content.createReadStream(digest),
-      counter,
-      decompressorFor(head),
-      verifier,
-      tar,
-      signal ? { signal } : {},
-    );
-    const applying = this.snapshotter.applyLayer(layer.chainId, layer.parent, tar, signal);
+      });
     try {
-      const [, { size }] = await Promise.all([feeding, applying]);
-      this.store.recordLayerSize(layer.chainId, size);
-      return size;
+      return await this.layerBlobs.unpack(
+        { chainId: layer.chainId, parent: layer.parent, digest: layer.descriptor.digest, diffId: layer.diffId },
+        signal,
+        reportExtracting,
+      );
     } catch (error) {
-      tar.destroy();
-      await Promise.allSettled([feeding, applying]);
       if (signal?.aborted) throw new AppError('canceled', 'pull canceled', { cause: error });
       throw error;
     }

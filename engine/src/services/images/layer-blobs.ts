@@ -50,11 +50,13 @@ export class LayerBlobs {
 
   /**
    * Unpacks the stored blob `digest` (gzip, zstd or plain) as committed snapshot `chainId`, checking
-   * that its uncompressed content hashes to `diffId`. Returns the unpacked size.
+   * that its uncompressed content hashes to `diffId`; `onCompressedBytes` follows the progress
+   * (pull's "Extracting" lines). Returns the unpacked size.
    */
   async unpack(
     layer: { chainId: Digest; parent: Digest | undefined; digest: Digest; diffId: Digest },
     signal?: AbortSignal,
+    onCompressedBytes: (bytesRead: number) => void = () => undefined,
   ): Promise<number> {
     if (await this.snapshotter.hasCommitted(layer.chainId)) return this.store.layerSize(layer.chainId) ?? 0;
     const head = await readHead(await this.content.createReadStream(layer.digest));
@@ -65,7 +67,7 @@ export class LayerBlobs {
     const tar = new PassThrough({ highWaterMark: 8 << 20 });
     const feeding = pipeline(
       await this.content.createReadStream(layer.digest),
-      new ByteCounter(() => undefined),
+      new ByteCounter(onCompressedBytes),
       decompressorFor(head),
       verifier,
       tar,
