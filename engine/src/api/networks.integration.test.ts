@@ -227,12 +227,16 @@ describe('networks', () => {
 
   test('namespaces, veths and bridges go with their containers and networks', async () => {
     const ids = (await ok(['ps', '-aq', '--no-trunc'])).split('\n').filter((id) => id !== '');
+    // dockerd's naming for user networks' bridges: br- and the first 12 characters of the ID.
+    const appBridge = `br-${(await ok(['network', 'inspect', '-f', '{{.Id}}', 'berth-app'])).slice(0, 12)}`;
+    assert.equal(readdirSync('/sys/class/net').includes(appBridge), true, appBridge);
     await ok(['rm', '-f', ...ids]);
     await ok(['network', 'rm', 'berth-app']);
     const namespaces = readdirSync('/run/netns').filter((name) => ids.some((id) => name === `berth-${id}`));
     assert.deepEqual(namespaces, []);
-    const bridges = readdirSync('/sys/class/net');
-    const app = JSON.parse((await apiRequest(engine.socketPath, 'GET', '/v1.41/networks/bridge')).body);
-    assert.equal(bridges.includes(app.Options['com.docker.network.bridge.name']), false);
+    assert.equal(readdirSync('/sys/class/net').includes(appBridge), false, appBridge);
+    // The default bridge stays while the engine runs (like docker0), without ports: every veth went.
+    const bridge = JSON.parse((await apiRequest(engine.socketPath, 'GET', '/v1.41/networks/bridge')).body);
+    assert.deepEqual(readdirSync(`/sys/class/net/${bridge.Options['com.docker.network.bridge.name']}/brif`), []);
   });
 });

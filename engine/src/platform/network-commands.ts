@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { findExecutable } from './find-executable.js';
 import { runCommand } from './run-command.js';
 
@@ -55,4 +55,26 @@ export async function addNetworkNamespace(name: string): Promise<string> {
 /** Deletes a named network namespace; its veth ends go with it. A missing one is fine. */
 export async function deleteNetworkNamespace(name: string): Promise<void> {
   await runCommand('ip', ['netns', 'delete', name], { allowFailure: true });
+}
+
+/**
+ * Runs several `ip` commands in one process (`ip -batch -`), in the host's namespace or, with
+ * `namespace`, in a named one: one process instead of one per command keeps a container start cheap.
+ */
+export async function runIpBatch(
+  commands: readonly string[],
+  options: { namespace?: string; signal?: AbortSignal } = {},
+): Promise<void> {
+  if (commands.length === 0) return;
+  const args = [...(options.namespace !== undefined ? ['-n', options.namespace] : []), '-batch', '-'];
+  await runCommand('ip', args, {
+    input: `${commands.join('\n')}\n`,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
+}
+
+/** Containers reach beyond their bridge only when the host forwards IPv4 (dockerd turns it on too). */
+export async function enableIpv4Forwarding(): Promise<void> {
+  const path = '/proc/sys/net/ipv4/ip_forward';
+  if ((await readFile(path, 'utf8')).trim() !== '1') await writeFile(path, '1\n');
 }

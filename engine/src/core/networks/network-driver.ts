@@ -33,12 +33,12 @@ export interface JoinedInterface {
  * name service) and owns the namespaces themselves. Keyed by container ID; every call idempotent.
  */
 export interface NetworkDriver {
-  /** Creates (or finds) the container's named network namespace; returns its path. */
-  createNamespace(containerId: string): Promise<string>;
-  removeNamespace(containerId: string): Promise<void>;
   /** Path of the container's namespace when one exists. */
   namespacePath(containerId: string): Promise<string | undefined>;
-  /** Connects the namespace to networks; port mappings go with the first join. */
+  /**
+   * Connects the container's named network namespace to networks, creating the namespace first
+   * when it does not exist yet; port mappings go with the first join.
+   */
   join(
     containerId: string,
     containerName: string,
@@ -46,8 +46,10 @@ export interface NetworkDriver {
     ports: PortMapping[],
     signal?: AbortSignal,
   ): Promise<JoinedInterface[]>;
-  /** Disconnects from the given networks (all when omitted), removing veths and rules. */
-  leave(containerId: string, networkIds?: string[]): Promise<void>;
+  /** Disconnects from some networks (`docker network disconnect`), removing veths and rules. */
+  leave(containerId: string, networkIds: string[]): Promise<void>;
+  /** Disconnects from every network and deletes the namespace: the container stopped. */
+  release(containerId: string): Promise<void>;
   /** IPv4 subnets the host already routes (so new networks avoid them). */
   routedSubnets(): Promise<string[]>;
   /** Reserves a subnet host-wide, so engines on other data roots do not pick it too. False when taken. */
@@ -55,4 +57,8 @@ export interface NetworkDriver {
   releaseSubnet(subnet: string): Promise<void>;
   /** Whether a host port can be bound right now. */
   isPortFree(hostIp: string, port: number, protocol: PortProtocol): Promise<boolean>;
+  /** At engine start: brings back what lives in the engine process (port proxies) for containers still running. */
+  restore(isRunning: (containerId: string) => boolean): Promise<void>;
+  /** At engine stop: releases what lives in the engine process; running containers keep their interfaces. */
+  close(): Promise<void>;
 }

@@ -2,13 +2,7 @@ import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@berth/common';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
-import type {
-  JoinedInterface,
-  NetworkDriver,
-  NetworkJoin,
-  PortMapping,
-  PortProtocol,
-} from '../../core/networks/network-driver.js';
+import type { JoinedInterface, NetworkJoin, PortMapping, PortProtocol } from '../../core/networks/network-driver.js';
 import {
   addNetworkNamespace,
   deleteNetworkNamespace,
@@ -16,6 +10,7 @@ import {
   runNetavark,
   type NetavarkBinaries,
 } from '../../platform/network-commands.js';
+import { namespaceName } from './container-namespace.js';
 import { isHostPortFree, readRoutedSubnets } from './host-network.js';
 import { SubnetClaims } from './subnet-claims.js';
 
@@ -48,10 +43,26 @@ export interface NetavarkDriverOptions {
 /**
  * Bridge networking through netavark (veths, bridges, iptables NAT and port forwarding) and
  * aardvark-dns (names on user networks), in one named namespace per container (`berth-<id>`).
- * Each network is set up with its own netavark call so it can be torn down exactly.
+ * Each network is set up with its own netavark call so it can be torn down exactly. The default
+ * bridge does not come here (see LinuxBridgeDriver); RoutingNetworkDriver decides.
  */
-export class NetavarkDriver implements NetworkDriver {
+export class NetavarkDriver {
   private readonly claims: SubnetClaims;
+  /** netavark itself takes no lock: podman serialises its calls, so must we. */
+  private netavarkQueue: Promise<unknown> = Promise.resolve();
+
+  private serialNetavark(
+    command: 'setup' | 'teardown',
+    namespacePath: string,
+    input: NetavarkInput,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const run = this.netavarkQueue.then(() =>
+      runNetavark(this.options.binaries, this.configDir, command, namespacePath, input, signal),
+    );
+    this.netavarkQueue = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(private readonly options: NetavarkDriverOptions) {
     this.claims = new SubnetClaims(options.claimsDir ?? '/run/berth/subnets', options.dataRoot);
@@ -114,7 +125,12 @@ export class NetavarkDriver implements NetworkDriver {
               }))
             : [],
         networks: {
-          [network.name]: { static_ips: [endpoint.ipAddress], aliases: join_.dnsNames, interface_name: join_.interfaceName },
+          [network.name]: {
+            static_ips: [endpoint.ipAddress],
+            // netavark puts container_name first in aardvark's entry itself: listing it again doubles its records.
+            aliases: join_.dnsNames.filter((name) => name !== containerName),
+            interface_name: join_.interfaceName,
+          },
         },
         network_info: {
           [network.name]: {
@@ -138,9 +154,9 @@ export class NetavarkDriver implements NetworkDriver {
       await this.writeState(containerId, state);
       let output: string;
       try {
-        output = await runNetavark(this.options.binaries, this.configDir, 'setup', namespacePath, input, signal);
+        output = await this.serialNetavark('setup', namespacePath, input, signal);
       } catch (error) {
-        await runNetavark(this.options.binaries, this.configDir, 'teardown', namespacePath, input).catch(() => undefined);
+        await this.serialNetavark('teardown', namespacePath, input).catch(() => undefined);
         delete state[network.id];
         await this.writeState(containerId, state);
         throw error;
@@ -158,7 +174,7 @@ export class NetavarkDriver implements NetworkDriver {
       const input = state[networkId];
       if (input === undefined) continue;
       try {
-        await runNetavark(this.options.binaries, this.configDir, 'teardown', namespacePath, input);
+        await this.serialNetavark('teardown', namespacePath, input);
       } catch (error) {
         // A namespace that is already gone still lets netavark remove host-side rules, mostly;
         // keep going so one broken network does not leak the others.
@@ -186,6 +202,11 @@ export class NetavarkDriver implements NetworkDriver {
     return isHostPortFree(hostIp, port, protocol);
   }
 
+  /** Nothing to bring back: netavark's rules and aardvark-dns live outside the engine. */
+  async restore(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
   private async readState(containerId: string): Promise<ContainerState> {
     try {
       return JSON.parse(await readFile(this.stateFile(containerId), 'utf8')) as ContainerState;
@@ -198,10 +219,6 @@ export class NetavarkDriver implements NetworkDriver {
     if (Object.keys(state).length === 0) await rm(this.stateFile(containerId), { force: true });
     else await writeFileAtomic(this.stateFile(containerId), JSON.stringify(state));
   }
-}
-
-export function namespaceName(containerId: string): string {
-  return `berth-${containerId}`;
 }
 
 function parseResult(networkId: string, networkName: string, interfaceName: string, output: string): JoinedInterface {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
+import { appendFile } from 'node:fs/promises';
+import { AppError, conflict, internal, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
 import type { Container } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
@@ -34,6 +35,8 @@ export interface NetworkServiceOptions {
   /** Host interface name of the default `bridge` network (unique per data root). */
   defaultBridgeName: string;
   logger: Logger;
+  /** The container's /etc/hosts on the host side (bind-mounted), appended to on connect as dockerd does. */
+  hostsFilePath?: (containerId: string) => string;
 }
 
 /** `POST /networks/create` in Docker's shape (only what the engine acts on). */
@@ -104,12 +107,21 @@ export class NetworkService implements ContainerNetworking {
         this.logger.warn({ err: error, containerId: container.id }, 'cleaning stale network state failed'),
       );
     }
+    await this.options.driver.restore((containerId) => {
+      const status = this.options.containers.get(containerId)?.state.status;
+      return status === 'running' || status === 'paused';
+    });
     this.options.events.subscribe((event) => {
       if (event.type !== 'container' || event.action !== 'destroy') return;
       void this.forget(event.actor.id).catch((error: unknown) =>
         this.logger.warn({ err: error, containerId: event.actor.id }, 'forgetting endpoints failed'),
       );
     });
+  }
+
+  /** Engine stop: what the driver keeps in the engine process goes; containers keep running. */
+  async close(): Promise<void> {
+    await this.options.driver.close();
   }
 
   list(filters: NetworkFilters = new Map()): NetworkRecord[] {
@@ -224,7 +236,13 @@ export class NetworkService implements ContainerNetworking {
         try {
           const interfaceName = nextInterfaceName(this.options.store.listEndpoints({ containerId: container.id }));
           const [joined] = await this.joinNetworks(container, [{ network, endpoint, interfaceName }], []);
-          if (joined !== undefined) this.recordJoined(endpoint, joined, interfaceName);
+          if (joined !== undefined) {
+            this.recordJoined(endpoint, joined, interfaceName);
+            // dockerd (libnetwork sbJoin -> updateHostsFile) appends the new address with the container's names.
+            const hostsFile = this.options.hostsFilePath?.(container.id);
+            if (hostsFile !== undefined && joined.ipAddress !== '')
+              await appendFile(hostsFile, `${joined.ipAddress}\t${hostsNames(container)}\n`).catch(() => undefined);
+          }
         } catch (error) {
           this.options.store.deleteEndpoint(container.id, network.id);
           throw error;
@@ -330,7 +348,6 @@ export class NetworkService implements ContainerNetworking {
 
     // Whatever a previous run left (engine crash) goes first, so attach is idempotent.
     await this.releaseContainer(container.id);
-    const namespacePath = await this.options.driver.createNamespace(container.id);
     try {
       const published = await this.allocatePorts(container);
       const joins = endpoints.map((endpoint, index) => ({
@@ -345,16 +362,19 @@ export class NetworkService implements ContainerNetworking {
       });
       const networks = this.joinedNetworks(container.id);
       const settings = this.settingsFor(container, networks, published);
+      const namespacePath = await this.options.driver.namespacePath(container.id);
+      if (namespacePath === undefined) throw internal(`network namespace of ${container.id} is missing after setup`);
       settings['SandboxKey'] = namespacePath;
       settings['SandboxID'] = container.id;
       const first = this.options.store.listEndpoints({ containerId: container.id })[0];
       const firstNetwork = first !== undefined ? this.networkById(first.networkId) : undefined;
-      const hostname = container.config.Hostname ?? container.id.slice(0, 12);
-      const domain = container.config.Domainname;
-      const fullName = domain !== undefined && domain !== '' ? `${hostname}.${domain}\t${hostname}` : hostname;
+      const fullName = hostsNames(container);
       const hostsEntries = [
         ...extraHostsEntries(container.hostConfig['ExtraHosts'], firstNetwork?.gateway ?? ''),
-        ...(first?.ipAddress !== undefined ? [`${first.ipAddress}\t${fullName}`] : []),
+        // One line per joined network, as dockerd's sandbox adds one per endpoint.
+        ...this.options.store
+          .listEndpoints({ containerId: container.id })
+          .flatMap((endpoint) => (endpoint.ipAddress !== undefined ? [`${endpoint.ipAddress}\t${fullName}`] : [])),
       ];
       const dnsGateway = networks.find(({ network }) => network.dnsEnabled)?.network.gateway;
       return {
@@ -372,10 +392,9 @@ export class NetworkService implements ContainerNetworking {
   /** Tears down every network of the container and its namespace; forgets its addresses. */
   private async releaseContainer(containerId: string): Promise<void> {
     let failure: unknown;
-    await this.options.driver.leave(containerId).catch((error: unknown) => {
+    await this.options.driver.release(containerId).catch((error: unknown) => {
       failure = error;
     });
-    await this.options.driver.removeNamespace(containerId);
     for (const endpoint of this.options.store.listEndpoints({ containerId })) {
       if (endpoint.ipAddress === undefined) continue;
       const { ipAddress: _ip, macAddress: _mac, endpointId: _id, interfaceName: _if, ...rest } = endpoint;
@@ -718,6 +737,13 @@ function endpointFromConfig(containerId: string, network: NetworkRecord, config:
 function nextInterfaceName(endpoints: EndpointRecord[]): string {
   const used = new Set(endpoints.map((endpoint) => endpoint.interfaceName));
   for (let index = 0; ; index++) if (!used.has(`eth${index}`)) return `eth${index}`;
+}
+
+/** The names of the container's own /etc/hosts lines: `host.domain host`, or the hostname. */
+function hostsNames(container: Container): string {
+  const hostname = container.config.Hostname ?? container.id.slice(0, 12);
+  const domain = container.config.Domainname;
+  return domain !== undefined && domain !== '' ? `${hostname}.${domain}\t${hostname}` : hostname;
 }
 
 function dnsNames(container: Container, endpoint: EndpointRecord, network: NetworkRecord): string[] {

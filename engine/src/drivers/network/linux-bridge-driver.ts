@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { internal } from '@berth/common';
+import type { JoinedInterface, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
+import type { NetworkRecord } from '../../core/networks/network.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
+import type { Logger } from '../../lib/logger.js';
+import { installBridgeFirewall, removeBridgeFirewall } from '../../platform/bridge-firewall.js';
+import { enableIpv4Forwarding, netnsDirectory, runIpBatch } from '../../platform/network-commands.js';
+import { namespaceName } from './container-namespace.js';
+import { openPortProxy, type PortProxy, type ProxiedPort } from './port-proxy.js';
+
+/** What one container's interface on one bridge is made of: enough to take it down or bring its ports back. */
+interface BridgeEndpointState {
+  bridgeName: string;
+  /** The bridge network's subnet: its NAT rule is keyed by it. */
+  subnet: string;
+  hostVeth: string;
+  ipAddress: string;
+  ports: ProxiedPort[];
+}
+
+/** Per container: network ID to its endpoint. */
+type ContainerState = Record<string, BridgeEndpointState>;
+
+export interface LinuxBridgeDriverOptions {
+  /** Per-container endpoint records (`<dataRoot>/network/bridge`). */
+  stateDir: string;
+  logger: Logger;
+}
+
+/**
+ * The default bridge network without netavark: a Linux bridge, one veth per container made with
+ * two `ip -batch` processes, NAT rules installed once per bridge, and published ports through
+ * userland proxies. netavark programs a dozen iptables rules per container start and as many on
+ * stop (about 0.2 s each way here); this path costs a few milliseconds. User networks, which need
+ * aardvark-dns names, stay with netavark.
+ */
+export class LinuxBridgeDriver {
+  /** Bridges made ready by this engine, by name: set up at most once at a time. */
+  private readonly readyBridges = new Map<string, { subnet: string; ready: Promise<void> }>();
+  private readonly proxies = new Map<string, PortProxy[]>();
+
+  constructor(private readonly options: LinuxBridgeDriverOptions) {}
+
+  /** With `createNamespace`, the container's namespace is made in the same `ip` process as its first veth. */
+  async join(
+    containerId: string,
+    joins: NetworkJoin[],
+    ports: PortMapping[],
+    options: { createNamespace?: boolean; signal?: AbortSignal } = {},
+  ): Promise<JoinedInterface[]> {
+    const { signal } = options;
+    let createNamespace = options.createNamespace === true;
+    await mkdir(this.options.stateDir, { recursive: true, mode: 0o700 });
+    const state = await this.readState(containerId);
+    const joined: JoinedInterface[] = [];
+    for (const [index, { network, endpoint, interfaceName }] of joins.entries()) {
+      const { subnet, gateway, bridgeName } = network;
+      const ipAddress = endpoint.ipAddress;
+      if (subnet === undefined || gateway === undefined || bridgeName === undefined || ipAddress === undefined)
+        throw internal(`network ${network.name} has no address for ${containerId}`);
+      await this.ensureBridge(network);
+      const prefixLength = Number(subnet.split('/')[1]);
+      const macAddress = macFromAddress(ipAddress);
+      const hostVeth = hostVethName(containerId, network.id);
+      const mtu = network.options['com.docker.network.driver.mtu'] ?? '1500';
+      const published = index === 0 ? ports.flatMap((port) => proxiedPorts(port, ipAddress)) : [];
+      // Recorded first: a crash half-way still leaves what teardown needs.
+      state[network.id] = { bridgeName, subnet, hostVeth, ipAddress, ports: published };
+      await this.writeState(containerId, state);
+      try {
+        await runIpBatch(
+          [
+            ...(createNamespace ? [`netns add ${namespaceName(containerId)}`] : []),
+            `link add ${hostVeth} mtu ${mtu} type veth peer name ${interfaceName} address ${macAddress} mtu ${mtu} netns ${namespaceName(containerId)}`,
+            `link set ${hostVeth} master ${bridgeName} up`,
+          ],
+          signal !== undefined ? { signal } : {},
+        );
+        createNamespace = false;
+        const interfaceIndex = Number(/\d+$/.exec(interfaceName)?.[0] ?? '0');
+        await runIpBatch(
+          [
+            'link set lo up',
+            `addr add ${ipAddress}/${prefixLength} dev ${interfaceName}`,
+            `link set ${interfaceName} up`,
+            // eth0 owns the plain default route; later interfaces add theirs behind it.
+            `route replace default via ${gateway} dev ${interfaceName}${interfaceIndex > 0 ? ` metric ${interfaceIndex}` : ''}`,
+          ],
+          { namespace: namespaceName(containerId), ...(signal !== undefined ? { signal } : {}) },
+        );
+        await this.openProxies(containerId, published);
+      } catch (error) {
+        await this.leave(containerId, [network.id]).catch(() => undefined);
+        if (createNamespace) await runIpBatch([`netns delete ${namespaceName(containerId)}`]).catch(() => undefined);
+        throw error;
+      }
+      joined.push({ networkId: network.id, macAddress, ipAddress, prefixLength, gateway });
+    }
+    return joined;
+  }
+
+  /** Closes the container's proxies and deletes its veths on the given networks. */
+  async leave(containerId: string, networkIds: string[]): Promise<void> {
+    await runIpBatch(await this.forget(containerId, networkIds));
+  }
+
+  /**
+   * Leaves every network and deletes the namespace in one `ip` process. The veths go explicitly:
+   * a process still holding the namespace would otherwise keep an address that is handed out again.
+   */
+  async release(containerId: string): Promise<void> {
+    const commands = await this.forget(containerId);
+    if (await exists(`${netnsDirectory}/${namespaceName(containerId)}`))
+      commands.push(`netns delete ${namespaceName(containerId)}`);
+    await runIpBatch(commands);
+  }
+
+  /** Drops the endpoints from the state file and closes their proxies; returns the `ip` commands that delete their veths. */
+  private async forget(containerId: string, networkIds?: string[]): Promise<string[]> {
+    const state = await this.readState(containerId);
+    const commands: string[] = [];
+    for (const networkId of networkIds ?? Object.keys(state)) {
+      const endpoint = state[networkId];
+      if (endpoint === undefined) continue;
+      await this.closeProxies(containerId, endpoint.ports);
+      if (await exists(`/sys/class/net/${endpoint.hostVeth}`)) commands.push(`link del ${endpoint.hostVeth}`);
+      delete state[networkId];
+    }
+    await this.writeState(containerId, state);
+    return commands;
+  }
+
+  /** After an engine restart: published ports of containers that kept running listen again. */
+  async restore(isRunning: (containerId: string) => boolean): Promise<void> {
+    const files = await readdir(this.options.stateDir).catch(() => [] as string[]);
+    for (const file of files) {
+      if (!file.endsWith('.json')) continue;
+      const containerId = file.slice(0, -'.json'.length);
+      if (!isRunning(containerId)) continue;
+      for (const endpoint of Object.values(await this.readState(containerId))) {
+        // Set up by an earlier engine: this one removes it at stop once it is unused.
+        if (!this.readyBridges.has(endpoint.bridgeName))
+          this.readyBridges.set(endpoint.bridgeName, { subnet: endpoint.subnet, ready: Promise.resolve() });
+        await this.openProxies(containerId, endpoint.ports).catch((error: unknown) =>
+          this.options.logger.warn({ err: error, containerId }, 'cannot publish ports again after restart'),
+        );
+      }
+    }
+  }
+
+  /** Engine shutdown: stops the proxies and removes bridges no container is plugged into any more. */
+  async close(): Promise<void> {
+    for (const proxies of this.proxies.values()) await Promise.all(proxies.map((proxy) => proxy.close()));
+    this.proxies.clear();
+    for (const [bridgeName, { subnet, ready }] of this.readyBridges) {
+      if (!(await ready.then(() => true).catch(() => false))) continue;
+      const ports = await readdir(`/sys/class/net/${bridgeName}/brif`).catch(() => undefined);
+      if (ports === undefined || ports.length > 0) continue;
+      await runIpBatch([`link del ${bridgeName}`]).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, bridge: bridgeName }, 'cannot remove bridge'),
+      );
+      await removeBridgeFirewall(bridgeName, subnet).catch(() => undefined);
+    }
+    this.readyBridges.clear();
+  }
+
+  /** Creates the bridge with its gateway address, forwarding and NAT on first use (or after someone deleted it). */
+  private async ensureBridge(network: NetworkRecord): Promise<void> {
+    const bridgeName = network.bridgeName ?? '';
+    const subnet = network.subnet ?? '';
+    const known = this.readyBridges.get(bridgeName);
+    if (known !== undefined && (await exists(`/sys/class/net/${bridgeName}`))) return known.ready;
+    const ready = (async () => {
+      const mtu = network.options['com.docker.network.driver.mtu'] ?? '1500';
+      const prefix = subnet.split('/')[1] ?? '16';
+      const create = (await exists(`/sys/class/net/${bridgeName}`)) ? [] : [`link add ${bridgeName} mtu ${mtu} type bridge`];
+      await runIpBatch([
+        ...create,
+        `addr replace ${network.gateway ?? ''}/${prefix} dev ${bridgeName}`,
+        `link set ${bridgeName} up`,
+      ]);
+      await enableIpv4Forwarding();
+      if (!network.internal) await installBridgeFirewall(bridgeName, subnet);
+    })();
+    this.readyBridges.set(bridgeName, { subnet, ready });
+    try {
+      await ready;
+    } catch (error) {
+      this.readyBridges.delete(bridgeName);
+      throw error;
+    }
+  }
+
+  private async openProxies(containerId: string, ports: ProxiedPort[]): Promise<void> {
+    const opened = this.proxies.get(containerId) ?? [];
+    this.proxies.set(containerId, opened);
+    for (const port of ports) opened.push(await openPortProxy(port));
+  }
+
+  private async closeProxies(containerId: string, ports: ProxiedPort[]): Promise<void> {
+    const opened = this.proxies.get(containerId) ?? [];
+    const closing = opened.filter((proxy) => ports.some((port) => samePort(port, proxy.port)));
+    const remaining = opened.filter((proxy) => !closing.includes(proxy));
+    if (remaining.length > 0) this.proxies.set(containerId, remaining);
+    else this.proxies.delete(containerId);
+    await Promise.all(closing.map((proxy) => proxy.close()));
+  }
+
+  private stateFile(containerId: string): string {
+    return join(this.options.stateDir, `${containerId}.json`);
+  }
+
+  private async readState(containerId: string): Promise<ContainerState> {
+    try {
+      return JSON.parse(await readFile(this.stateFile(containerId), 'utf8')) as ContainerState;
+    } catch {
+      return {};
+    }
+  }
+
+  private async writeState(containerId: string, state: ContainerState): Promise<void> {
+    if (Object.keys(state).length === 0) await rm(this.stateFile(containerId), { force: true });
+    else await writeFileAtomic(this.stateFile(containerId), JSON.stringify(state));
+  }
+}
+
+/** Host end of a container's veth: stable per container and network, within the 15-character name limit. */
+export function hostVethName(containerId: string, networkId: string): string {
+  return `veth${createHash('sha256').update(`${containerId}/${networkId}`).digest('hex').slice(0, 7)}`;
+}
+
+/** dockerd's MAC scheme: 02:42 followed by the four bytes of the IPv4 address. */
+export function macFromAddress(ipAddress: string): string {
+  const bytes = ipAddress.split('.').map((part) => Number(part).toString(16).padStart(2, '0'));
+  return ['02', '42', ...bytes].join(':');
+}
+
+function proxiedPorts(mapping: PortMapping, targetIp: string): ProxiedPort[] {
+  return Array.from({ length: Math.max(1, mapping.range) }, (_, offset) => ({
+    hostIp: mapping.hostIp,
+    hostPort: mapping.hostPort + offset,
+    targetIp,
+    targetPort: mapping.containerPort + offset,
+    protocol: mapping.protocol,
+  }));
+}
+
+function samePort(a: ProxiedPort, b: ProxiedPort): boolean {
+  return a.hostIp === b.hostIp && a.hostPort === b.hostPort && a.protocol === b.protocol;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
