@@ -8,6 +8,7 @@ packages=(
   iptables iproute2 attr util-linux tini catatonit                   # mounts, xattrs, --init
   docker-registry busybox-static umoci skopeo openssl                        # test registry and offline test images
   apache2-utils                                                      # htpasswd -B for the authenticated test registry
+  docker-compose                                                     # compose v1 (docker-py) compatibility tests
   chromium tmux                                                      # UI tests, interactive CLI checks
 )
 

@@ -9,16 +9,33 @@ export interface DockerResult {
   exitCode: number;
 }
 
+export interface ClientRunOptions {
+  input?: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
 /** Runs `docker ARGS` against the engine at `socketPath`, with optional stdin, and never throws on exit status. */
-export function docker(
+export function docker(socketPath: string, args: readonly string[], options: ClientRunOptions = {}): Promise<DockerResult> {
+  return runDockerClient(dockerCli, socketPath, args, options);
+}
+
+/**
+ * Runs a Docker API client program (the docker CLI, docker-compose) pointed at the engine's socket
+ * through DOCKER_HOST; SIGKILLs it after the timeout (default 60 s). Never throws on exit status.
+ */
+export function runDockerClient(
+  binary: string,
   socketPath: string,
   args: readonly string[],
-  options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  options: ClientRunOptions = {},
 ): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(dockerCli, args, {
+    const child = spawn(binary, args, {
       env: { ...process.env, DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: '/tmp/berth-docker-config', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
