@@ -105,6 +105,8 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       containersDir: paths.containers,
       logger,
       listHostProcesses: async (args) => (await runCommand('ps', args)).stdout,
+      // `health` below is built later (it needs `containers`); filters ask it only once requests flow.
+      health: { healthOf: (id) => health.healthOf(id) },
     });
     await containers.restore();
     const stats = new ContainerStatsService({
@@ -121,7 +123,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       rootfsOf: (id) => join(paths.containers, id, 'rootfs'),
       logger,
     });
-    const health = new HealthMonitor({
+    const health: HealthMonitor = new HealthMonitor({
       containers,
       runCommand: (id, cmd, options) => execs.runCommand(id, cmd, options),
       events,
@@ -189,6 +191,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         health.stop();
         logRotation.stop();
         await server.close();
+        await networking.networks.close();
         db.close();
         lock.release();
       },

@@ -4,6 +4,7 @@ import type { ContainerConfig, HostConfig } from '../../core/containers/containe
 import type { ContainerService, WaitCondition } from '../../services/containers/container-service.js';
 import type { ContainerLogService } from '../../services/containers/container-log-service.js';
 import { presentContainerInspect, presentContainerSummary } from '../presenters/container-presenter.js';
+import { containerListJson } from '../presenters/container-list-presenter.js';
 import { parseBoolean, parseFilters, parseInteger } from '../query.js';
 import type { RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
@@ -141,10 +142,12 @@ export function containerRoutes(containers: ContainerService, logs: ContainerLog
       method: 'DELETE',
       pattern: '/containers/:id',
       handler: async (context) => {
-        // `v` (anonymous volumes) and `link` are validated as booleans; the volume hook removes volumes with the record.
-        parseBoolean(context.query.get('v'));
+        // `link` (legacy links, which Berth does not have) is only validated.
         parseBoolean(context.query.get('link'));
-        await containers.remove(param(context, 'id'), { force: parseBoolean(context.query.get('force')) });
+        await containers.remove(param(context, 'id'), {
+          force: parseBoolean(context.query.get('force')),
+          removeVolumes: parseBoolean(context.query.get('v')),
+        });
         context.empty(204);
       },
     },
@@ -202,10 +205,8 @@ async function listContainers(context: RequestContext, containers: ContainerServ
     filters: parseFilters(context.query.get('filters')),
   });
   if (!parseBoolean(context.query.get('size'))) {
-    context.send(
-      200,
-      list.map((container) => presentContainerSummary(container)),
-    );
+    // The hot path of `docker ps`: item texts are cached with the records (see containerListJson).
+    context.text(200, `${containerListJson(list)}\n`, { 'Content-Type': 'application/json' });
     return;
   }
   const items: Record<string, unknown>[] = [];

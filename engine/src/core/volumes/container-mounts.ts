@@ -15,4 +15,9 @@ export interface PreparedMounts {
 export interface ContainerMounts {
   prepare(container: Container, rootfs: string, signal?: AbortSignal): Promise<PreparedMounts>;
   release(container: Container): Promise<void>;
+  /**
+   * The container's record is gone: forget its volumes, and remove its anonymous ones when asked
+   * (`docker rm -v`) or when it was created with `--rm`. Named volumes stay.
+   */
+  containerRemoved?(containerId: string, options: { removeAnonymousVolumes: boolean }): Promise<void>;
 }

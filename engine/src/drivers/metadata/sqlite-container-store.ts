@@ -17,9 +17,13 @@ export const containerMigrations: Migration[] = [
 /**
  * Container records in SQLite (one JSON document per row; the name column enforces uniqueness),
  * mirrored in memory because list and inspect are hot paths and this process is the only writer.
+ * The mirror holds deep-frozen objects, replaced (never changed) on each write: listFrozen hands
+ * them out without copying, and a stray write to one throws instead of corrupting the mirror.
  */
 export class SqliteContainerStore implements ContainerStore {
   private readonly cache = new Map<string, Container>();
+  /** listFrozen's array, rebuilt after a write. */
+  private frozenList: readonly Container[] | undefined;
   private readonly insertStatement;
   private readonly updateStatement;
   private readonly deleteStatement;
@@ -30,7 +34,7 @@ export class SqliteContainerStore implements ContainerStore {
     this.deleteStatement = db.prepare('DELETE FROM containers WHERE id = ?');
     for (const row of db.prepare('SELECT record FROM containers').all() as { record: string }[]) {
       const container = JSON.parse(row.record) as Container;
-      this.cache.set(container.id, container);
+      this.cache.set(container.id, deepFreeze(container));
     }
   }
 
@@ -38,19 +42,20 @@ export class SqliteContainerStore implements ContainerStore {
     const existing = this.findByName(container.name);
     if (existing !== undefined) throw nameConflict(container.name, existing.id);
     this.insertStatement.run(container.id, container.name, JSON.stringify(container));
-    this.cache.set(container.id, structuredClone(container));
+    this.remember(container);
   }
 
   update(container: Container): void {
     const existing = this.findByName(container.name);
     if (existing !== undefined && existing.id !== container.id) throw nameConflict(container.name, existing.id);
     this.updateStatement.run(container.name, JSON.stringify(container), container.id);
-    this.cache.set(container.id, structuredClone(container));
+    this.remember(container);
   }
 
   delete(id: string): void {
     this.deleteStatement.run(id);
     this.cache.delete(id);
+    this.frozenList = undefined;
   }
 
   get(id: string): Container | undefined {
@@ -66,6 +71,24 @@ export class SqliteContainerStore implements ContainerStore {
   list(): Container[] {
     return [...this.cache.values()].map((container) => structuredClone(container));
   }
+
+  listFrozen(): readonly Container[] {
+    this.frozenList ??= Object.freeze([...this.cache.values()]);
+    return this.frozenList;
+  }
+
+  private remember(container: Container): void {
+    this.cache.set(container.id, deepFreeze(structuredClone(container)));
+    this.frozenList = undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function nameConflict(name: string, id: string) {

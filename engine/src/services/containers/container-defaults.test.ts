@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandLine, mergeEnv, mergeImageDefaults, validateContainerName } from './container-defaults.js';
+import { healthcheckPlan } from '../health/healthcheck-config.js';
+import type { ImageContainerConfig } from '../../core/images/image-config.js';
 
 const image = { Cmd: ['sh'], Entrypoint: ['/entry'], Env: ['PATH=/bin', 'A=image'], WorkingDir: '/srv', User: 'app' };
 
@@ -36,4 +38,43 @@ test('container names follow Docker rules', () => {
   assert.equal(validateContainerName('/web-1'), 'web-1');
   assert.throws(() => validateContainerName('bad name'), /Invalid container name \(bad name\)/);
   assert.throws(() => validateContainerName('-x'), /Invalid container name/);
+});
+
+test('healthcheck flags merge field by field with the image healthcheck, as dockerd merges them', () => {
+  const second = 1_000_000_000;
+  const imageCheck = { Test: ['CMD-SHELL', 'curl -f localhost'], Interval: 30 * second, Timeout: 5 * second, Retries: 4 };
+  const withImageCheck = { ...image, Healthcheck: imageCheck };
+  const healthcheckOf = (
+    client: Record<string, unknown> | null | undefined,
+    from: ImageContainerConfig = withImageCheck,
+  ): unknown => mergeImageDefaults({ Image: 'x', ...(client !== undefined ? { Healthcheck: client } : {}) }, from).Healthcheck;
+
+  assert.deepEqual(healthcheckOf(undefined), imageCheck, 'no flags: the image healthcheck');
+  assert.deepEqual(healthcheckOf(null), imageCheck);
+  // `--health-interval 1s` alone: the CLI sends no Test and zero for the other fields.
+  assert.deepEqual(healthcheckOf({ Interval: second, Timeout: 0, StartPeriod: 0, Retries: 0 }), {
+    Test: ['CMD-SHELL', 'curl -f localhost'],
+    Interval: second,
+    Timeout: 5 * second,
+    StartPeriod: 0,
+    Retries: 4,
+  });
+  assert.deepEqual(healthcheckOf({ Test: ['CMD-SHELL', 'true'], Retries: 1 }), {
+    Test: ['CMD-SHELL', 'true'],
+    Interval: 30 * second,
+    Timeout: 5 * second,
+    Retries: 1,
+  });
+  assert.deepEqual(healthcheckOf({ Test: ['NONE'] }), { Test: ['NONE'], Interval: 30 * second, Timeout: 5 * second, Retries: 4 });
+  assert.equal(healthcheckPlan({ Healthcheck: healthcheckOf({ Test: ['NONE'] }) }), undefined, '--no-healthcheck disables it');
+  assert.deepEqual(healthcheckPlan({ Healthcheck: healthcheckOf({ Interval: second }) }), {
+    command: ['/bin/sh', '-c', 'curl -f localhost'],
+    intervalMs: 1000,
+    timeoutMs: 5000,
+    startPeriodMs: 0,
+    retries: 4,
+  });
+  // No image healthcheck: the client's as sent.
+  assert.deepEqual(healthcheckOf({ Interval: second }, image), { Interval: second });
+  assert.equal(healthcheckOf(undefined, image), undefined);
 });

@@ -1,6 +1,7 @@
 import { invalidArgument } from '@berth/common';
 import type { ContainerConfig, HostConfig } from '../../core/containers/container.js';
 import type { ImageContainerConfig } from '../../core/images/image-config.js';
+import { mergeHealthcheck } from '../health/healthcheck-config.js';
 
 /**
  * Merges the image's defaults into the client's container config, as dockerd does: the
@@ -26,7 +27,8 @@ export function mergeImageDefaults(config: ContainerConfig, image: ImageContaine
   merged.Labels = { ...(imageConfig.Labels ?? {}), ...(config.Labels ?? {}) };
   merged.ExposedPorts = { ...(imageConfig.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) };
   merged.Volumes = { ...(imageConfig.Volumes ?? {}), ...(config.Volumes ?? {}) };
-  if (merged.Healthcheck === undefined && imageConfig.Healthcheck !== undefined) merged.Healthcheck = imageConfig.Healthcheck;
+  const healthcheck = mergeHealthcheck(config['Healthcheck'], imageConfig.Healthcheck);
+  if (healthcheck !== undefined) merged.Healthcheck = healthcheck;
   return merged;
 }
 

@@ -53,3 +53,16 @@ test('unknown keys and values are refused', () => {
   assert.throws(() => checkFilters(new Map([['status', ['sleeping']]])), { message: "invalid filter 'status=sleeping'" });
   assert.throws(() => checkFilters(new Map([['exited', ['x']]])), /exited=x/);
 });
+
+test('the health filter asks the health source; without a healthcheck a container is none', () => {
+  const health = new Map([['abc123'.padEnd(64, '0'), { Status: 'healthy' as const, FailingStreak: 0, Log: [] }]]);
+  const context = { ancestorImageIds: new Set<string>(), health: { healthOf: (id: string) => health.get(id) } };
+  const byHealth = (value: string, subject = container()): boolean =>
+    matchesContainerFilters(subject, new Map([['health', [value]]]), context);
+  assert.equal(byHealth('healthy'), true);
+  assert.equal(byHealth('none'), false);
+  assert.equal(byHealth('unhealthy'), false);
+  const unchecked = container({ id: 'f'.repeat(64) });
+  assert.equal(byHealth('none', unchecked), true);
+  assert.equal(byHealth('healthy', unchecked), false);
+});

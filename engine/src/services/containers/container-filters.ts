@@ -1,5 +1,6 @@
 import { invalidArgument } from '@berth/common';
 import type { Container, ContainerStatus } from '../../core/containers/container.js';
+import type { ContainerHealthSource } from '../../core/containers/container-health.js';
 
 export type ContainerFilters = Map<string, string[]>;
 
@@ -13,6 +14,8 @@ export interface FilterContext {
   /** Creation time bounds from `before`/`since` (ms since epoch). */
   createdBefore?: number;
   createdSince?: number;
+  /** Where healthcheck states live (the health monitor); without one every container is `none`. */
+  health?: ContainerHealthSource;
 }
 
 /** The keys `docker ps --filter` sends (and docker-py/compose); anything else is refused as dockerd does. */
@@ -79,7 +82,7 @@ export function matchesContainerFilters(container: Container, filters: Container
         if (container.state.status !== 'exited' || !any((value) => Number(value) === container.state.exitCode)) return false;
         break;
       case 'health':
-        if (!any((value) => value === healthStatus(container))) return false;
+        if (!any((value) => value === healthStatus(container, context.health))) return false;
         break;
       case 'volume':
         if (!any((value) => mountNames(container).includes(value))) return false;
@@ -119,10 +122,9 @@ function labelMatches(container: Container, filter: string): boolean {
   return labels[filter.slice(0, separator)] === filter.slice(separator + 1);
 }
 
-/** `none` when the container has no healthcheck (health monitoring stores State.Health). */
-export function healthStatus(container: Container): string {
-  const health = (container.state as { health?: { status?: string } }).health;
-  return health?.status ?? 'none';
+/** `starting`, `healthy`, `unhealthy`, or `none` when the container has no healthcheck (State.Health is null). */
+export function healthStatus(container: Container, source: ContainerHealthSource | undefined): string {
+  return source?.healthOf(container.id)?.Status ?? 'none';
 }
 
 function mountNames(container: Container): string[] {

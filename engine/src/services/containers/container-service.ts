@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Container, ContainerConfig, ContainerStatus, HostConfig } from '../../core/containers/container.js';
 import { zeroTime } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
+import type { ContainerHealthSource } from '../../core/containers/container-health.js';
 import type { RootfsMounter } from '../../core/containers/rootfs-mounter.js';
 import type { ImageService } from '../../core/images/image-service.js';
 import type { ContainerNetworking } from '../../core/networks/container-networking.js';
@@ -21,7 +22,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { generateContainerName } from './name-generator.js';
 import { parseSignal } from './signals.js';
 import { detectCgroupHost, type CgroupHost } from './cgroup-host.js';
-import { checkFilters, matchesContainerFilters, type ContainerFilters } from './container-filters.js';
+import { checkFilters, matchesContainerFilters, type ContainerFilters, type FilterContext } from './container-filters.js';
 import { directorySize, overlayDirs, type OverlayDirs } from './container-storage.js';
 import { parsePsOutput, psArguments, type TopResult } from './container-top.js';
 import { parseDeviceCgroupRules, ulimitsToRlimits, validateDevices } from './host-config-spec.js';
@@ -45,6 +46,8 @@ export interface ContainerServiceOptions {
   listHostProcesses?: (args: string[]) => Promise<string>;
   /** The host's cgroup facts (tests inject them); read from /sys/fs/cgroup by default. */
   cgroupHost?: CgroupHost;
+  /** Healthcheck states, for `docker ps --filter health=...` (the health monitor; none: every container is `none`). */
+  health?: ContainerHealthSource;
 }
 
 export interface ListOptions {
@@ -77,6 +80,8 @@ export class ContainerService {
   private readonly exits = new ExitNotifier();
   private readonly locks = new KeyedMutex();
   private readonly restarts = new RestartManager();
+  /** Names of creates in progress, with the IDs they will have. */
+  private readonly reservedNames = new Map<string, string>();
   private cgroupHostFacts: Promise<CgroupHost> | undefined;
   private readonly store: ContainerStore;
   private readonly logger: Logger;
@@ -95,9 +100,11 @@ export class ContainerService {
     const byName = this.store.findByName(name);
     if (byName !== undefined) return byName;
     if (!/^[a-f0-9]+$/.test(reference)) return undefined;
-    const matches = this.store.list().filter((container) => container.id.startsWith(reference));
+    // Prefixes are how the CLI names containers (`docker ps` shows 12 characters): scan without copying.
+    const matches = this.store.listFrozen().filter((container) => container.id.startsWith(reference));
     if (matches.length > 1) throw invalidArgument(`multiple containers found with provided prefix: ${reference}`);
-    return matches[0];
+    const match = matches[0];
+    return match === undefined ? undefined : this.store.get(match.id);
   }
 
   get(reference: string): Container {
@@ -113,21 +120,39 @@ export class ContainerService {
   async create(request: CreateContainerRequest): Promise<Container> {
     const imageName = request.config.Image ?? '';
     if (imageName === '') throw invalidArgument('Config.Image is required');
+    const id = randomBytes(32).toString('hex');
     const name =
       request.name === undefined || request.name === ''
-        ? generateContainerName((candidate) => this.store.findByName(candidate) !== undefined)
+        ? generateContainerName((candidate) => this.nameOwner(candidate) !== undefined)
         : validateContainerName(request.name);
-    const existing = this.store.findByName(name);
-    if (existing !== undefined)
+    const owner = this.nameOwner(name);
+    if (owner !== undefined)
       throw conflict(
-        `Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
+    // Held until the record is stored: concurrent creates check names before either has stored its record.
+    this.reservedNames.set(name, id);
+    try {
+      return await this.createRecord(request, { id, name, imageName });
+    } finally {
+      this.reservedNames.delete(name);
+    }
+  }
+
+  /** The ID of the container that has (or is being created with) this name. */
+  private nameOwner(name: string): string | undefined {
+    return this.reservedNames.get(name) ?? this.store.findByName(name)?.id;
+  }
+
+  private async createRecord(
+    request: CreateContainerRequest,
+    { id, name, imageName }: { id: string; name: string; imageName: string },
+  ): Promise<Container> {
     const hostConfig = await this.checkHostConfig(request.hostConfig);
     const image = await this.options.images.get(imageName);
     const config = mergeImageDefaults(request.config, image.config.config);
     config.Image = imageName;
     const { path, args } = commandLine(config);
-    const id = randomBytes(32).toString('hex');
     config.Hostname = config.Hostname !== undefined && config.Hostname !== '' ? config.Hostname : id.slice(0, 12);
     const directory = join(this.options.containersDir, id);
     const container: Container = {
@@ -181,6 +206,7 @@ export class ContainerService {
       const container = this.get(id);
       if (container.state.status === 'restarting') {
         this.settleRestarting(container);
+        this.publish(container, 'stop');
         return;
       }
       if (container.state.status !== 'running' && container.state.status !== 'paused')
@@ -205,7 +231,8 @@ export class ContainerService {
     if (signal !== 'WINCH') this.publish(container, 'kill', { signal: String(signal) });
   }
 
-  async remove(reference: string, options: { force: boolean }): Promise<void> {
+  /** `docker rm`; `removeVolumes` (`-v`) also removes the container's anonymous volumes. */
+  async remove(reference: string, options: { force: boolean; removeVolumes?: boolean }): Promise<void> {
     const { id } = this.get(reference);
     await this.locks.run(id, async () => {
       const container = this.get(id);
@@ -227,7 +254,7 @@ export class ContainerService {
         await this.awaitExitRecorded(container.id);
       }
       this.restarts.reset(id);
-      await this.removeRecord(this.get(id));
+      await this.removeRecord(this.get(id), { removeVolumes: options.removeVolumes === true });
     });
   }
 
@@ -297,10 +324,10 @@ export class ContainerService {
       if (newName === '' || newName === '/') throw invalidArgument('Neither old nor new names may be empty');
       const name = validateContainerName(newName);
       if (name === container.name) throw invalidArgument('Renaming a container with the same name as its current name');
-      const existing = this.store.findByName(name);
-      if (existing !== undefined)
+      const owner = this.nameOwner(name);
+      if (owner !== undefined)
         throw conflict(
-          `Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+          `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
         );
       const oldName = container.name;
       container.name = name;
@@ -408,8 +435,11 @@ export class ContainerService {
     return parsePsOutput(await listHostProcesses(args), pids);
   }
 
-  /** `docker ps` with dockerd's filters, newest first. */
-  async query(options: ListOptions): Promise<Container[]> {
+  /**
+   * `docker ps` with dockerd's filters, newest first. The records are the store's frozen ones
+   * (copying 500 records cost more than the rest of the request): read them, never change them.
+   */
+  async query(options: ListOptions): Promise<readonly Container[]> {
     checkFilters(options.filters);
     const ancestorImageIds = new Set<string>();
     for (const reference of options.filters.get('ancestor') ?? []) {
@@ -423,19 +453,27 @@ export class ContainerService {
     };
     const createdBefore = bound('before');
     const createdSince = bound('since');
-    const context = {
+    const health = this.options.health;
+    const context: FilterContext = {
       ancestorImageIds,
       ...(createdBefore !== undefined ? { createdBefore } : {}),
       ...(createdSince !== undefined ? { createdSince } : {}),
+      ...(health !== undefined ? { health } : {}),
     };
     const all = options.all || (options.limit !== undefined && options.limit > 0) || options.filters.has('status');
-    let list = this.store
-      .list()
-      .filter((container) => all || ['running', 'paused', 'restarting'].includes(container.state.status))
-      .filter((container) => matchesContainerFilters(container, options.filters, context))
-      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-    if (options.limit !== undefined && options.limit > 0) list = list.slice(0, options.limit);
-    return list;
+    const records = this.store.listFrozen();
+    const matching: { container: Container; created: number }[] = [];
+    // Most recently stored first, so that containers created in the same millisecond keep that order after the sort.
+    for (let index = records.length - 1; index >= 0; index--) {
+      const container = records[index];
+      if (container === undefined) continue;
+      if (!all && !activeStatuses.has(container.state.status)) continue;
+      if (!matchesContainerFilters(container, options.filters, context)) continue;
+      matching.push({ container, created: Date.parse(container.created) });
+    }
+    matching.sort((a, b) => b.created - a.created);
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : matching.length;
+    return matching.slice(0, limit).map((entry) => entry.container);
   }
 
   /** SizeRw (the writable layer's files) and SizeRootFs (plus the image), as `docker ps -s` shows. */
@@ -528,12 +566,16 @@ export class ContainerService {
     this.store.update(current);
   }
 
-  /** A stop of a container waiting for its next restart: no restart, plain exited. */
+  /**
+   * A stop of a container waiting for its next restart: no restart, plain exited. `wait` callers
+   * hear of it, as dockerd's SetStopped tells them (they waited for a container that counted as running).
+   */
   private settleRestarting(container: Container): void {
     this.restarts.cancel(container.id);
     container.state.status = 'exited';
     container.manuallyStopped = true;
     this.store.update(container);
+    this.exits.exited(container.id, { exitCode: container.state.exitCode });
   }
 
   /** Thaws a paused task so a stop signal is delivered (as dockerd does for stop/kill/rm -f). */
@@ -558,7 +600,20 @@ export class ContainerService {
           const container = this.store.get(id);
           if (container === undefined || container.manuallyStopped === true) return;
           if (container.state.status !== 'restarting' && container.state.status !== 'exited') return;
-          await this.startTask(container);
+          const lastExitCode = container.state.exitCode;
+          try {
+            await this.startTask(container);
+          } catch (error) {
+            // dockerd's SetStopped after a failed restart: stopped with the last exit's code (the error is
+            // kept), and `wait` callers, who waited for a container that counted as running, hear of it.
+            const stopped = this.store.get(id);
+            if (stopped !== undefined) {
+              stopped.state.exitCode = lastExitCode;
+              this.store.update(stopped);
+            }
+            this.exits.exited(id, { exitCode: lastExitCode });
+            throw error;
+          }
         })
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'restart failed'));
     });
@@ -595,9 +650,14 @@ export class ContainerService {
     const rootfs = join(directory, 'rootfs');
     const runtime = this.options.runtime;
     try {
-      const mounts = await this.options.snapshotter.mounts(container.snapshotKey);
-      await this.options.mounter.mount(mounts, rootfs);
-      const network = await this.options.networking.attach(container);
+      // The root filesystem and the network do not depend on each other: both take a process or two.
+      const [rootfsReady, networkReady] = await Promise.allSettled([
+        this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
+        this.options.networking.attach(container),
+      ]);
+      if (rootfsReady.status === 'rejected') throw rootfsReady.reason;
+      if (networkReady.status === 'rejected') throw networkReady.reason;
+      const network = networkReady.value;
       container.networkSettings = network.settings;
       const extraMounts = await this.options.mounts.prepare(container, rootfs);
       container.mountPoints = extraMounts.mountPoints;
@@ -710,10 +770,11 @@ export class ContainerService {
       this.options.mounts
         .release(container)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed')),
+      // A lazy unmount of the host's view: the task's own mount namespace is unaffected.
+      this.options.mounter
+        .unmount(join(directory, 'rootfs'))
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed')),
     ]);
-    await this.options.mounter
-      .unmount(join(directory, 'rootfs'))
-      .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed'));
     const restartDelay = this.restartDelay(container, exit);
     container.state = {
       ...container.state,
@@ -740,7 +801,10 @@ export class ContainerService {
     }
   }
 
-  private async removeRecord(container: Container): Promise<void> {
+  private async removeRecord(
+    container: Container,
+    options: { removeVolumes: boolean } = { removeVolumes: false },
+  ): Promise<void> {
     const directory = join(this.options.containersDir, container.id);
     // An exited or never-started container has no runtime state left (recordExit deleted it).
     const mayHaveTask = container.state.status !== 'exited' && container.state.status !== 'created';
@@ -751,6 +815,10 @@ export class ContainerService {
     await this.options.snapshotter.remove(container.snapshotKey);
     await rm(directory, { recursive: true, force: true });
     this.store.delete(container.id);
+    // Before `destroy`: `docker rm -v` answers once the volumes are gone.
+    await this.options.mounts
+      .containerRemoved?.(container.id, { removeAnonymousVolumes: options.removeVolumes })
+      .catch((error: unknown) => this.logger.warn({ err: error, containerId: container.id }, 'releasing volumes failed'));
     this.attachHub.dropPending(container.id);
     this.publish(container, 'destroy');
     this.exits.removed(container.id, { exitCode: container.state.exitCode });
@@ -767,6 +835,9 @@ export class ContainerService {
     });
   }
 }
+
+/** The statuses `docker ps` lists without `-a`. */
+const activeStatuses: ReadonlySet<ContainerStatus> = new Set<ContainerStatus>(['running', 'paused', 'restarting']);
 
 const terminatingSignals = new Set(['KILL', '9', 'TERM', '15', 'INT', '2', 'QUIT', '3', 'HUP', '1']);
 

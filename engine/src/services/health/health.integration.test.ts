@@ -2,6 +2,7 @@
 // resume after an engine crash. Needs root and /usr/local/bin/docker.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { docker } from '../../testing/docker-cli.js';
 import { startEngineProcess, type EngineProcess } from '../../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../../testing/test-registry.js';
@@ -55,8 +56,9 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    await run(['rm', '-f', 'hc', 'fromimage', 'nocheck', 'slow']);
+    await run(['rm', '-f', 'hc', 'fromimage', 'nocheck', 'slow', 'merged']);
     await engine.stop();
+    await rm(engine.dataRoot, { recursive: true, force: true });
   }
   await registry?.stop();
 });
@@ -131,6 +133,20 @@ describe('healthchecks', () => {
     });
     assert.equal((await run(['inspect', '-f', '{{json .State.Health}}', 'nocheck'])).stdout.trim(), 'null');
     assert.doesNotMatch(await statusColumn('nocheck'), /health/);
+  });
+
+  test('--health-* flags merge field by field with the image healthcheck', async () => {
+    assert.equal((await run(['run', '-d', '--name', 'merged', '--health-interval', '150ms', checked])).exitCode, 0);
+    const healthcheck = JSON.parse((await run(['inspect', '-f', '{{json .Config.Healthcheck}}', 'merged'])).stdout) as Record<
+      string,
+      unknown
+    >;
+    // The image's test and retries, the flag's interval (as dockerd merges them).
+    assert.deepEqual(healthcheck['Test'], ['CMD-SHELL', 'echo probing; test -f /tmp/ok']);
+    assert.equal(healthcheck['Interval'], 150_000_000);
+    assert.equal(healthcheck['Retries'], 2);
+    await waitFor('the image probe ran', async () => (await healthOf('merged')).Log.at(-1)?.Output === 'probing\n');
+    assert.equal((await run(['rm', '-f', 'merged'])).exitCode, 0);
   });
 
   test('resumes after the engine is killed and restarted', async () => {

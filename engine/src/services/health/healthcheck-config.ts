@@ -9,6 +9,39 @@ export interface HealthcheckPlan {
   retries: number;
 }
 
+/** `Config.Healthcheck` as the API and image configs carry it (durations in nanoseconds, 0 meaning unset). */
+export interface HealthcheckConfig {
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
+const inheritedFields = ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const;
+
+/**
+ * dockerd's merge of a create request's healthcheck with the image's (daemon/commit.go): with
+ * none, the image's applies; otherwise each field the client left empty (no Test, a zero duration
+ * or retry count) comes from the image, so `--health-interval 1s` alone keeps the image's test.
+ * `--no-healthcheck` sends Test `["NONE"]`, which is not empty: it disables the image's check.
+ */
+export function mergeHealthcheck(client: unknown, image: HealthcheckConfig | null | undefined): unknown {
+  if (image === undefined || image === null) return client;
+  if (client === undefined || client === null) return { ...image };
+  // Not an object: left for the healthcheck reader to ignore, as before the merge.
+  if (typeof client !== 'object' || Array.isArray(client)) return client;
+  const merged: Record<string, unknown> = { ...(client as Record<string, unknown>) };
+  const test = merged['Test'];
+  if ((!Array.isArray(test) || test.length === 0) && image.Test !== undefined && image.Test !== null) merged['Test'] = image.Test;
+  for (const field of inheritedFields) {
+    const value = merged[field];
+    if ((value === undefined || value === null || value === 0) && image[field] !== undefined) merged[field] = image[field];
+  }
+  return merged;
+}
+
 const defaultIntervalMs = 30_000;
 const defaultTimeoutMs = 30_000;
 const defaultRetries = 3;

@@ -49,7 +49,7 @@ export class VolumeService implements ContainerMounts {
       if (this.options.containers.get(use.containerId) === undefined) this.options.store.deleteUses(use.containerId);
     this.options.events.subscribe((event) => {
       if (event.type !== 'container' || event.action !== 'destroy') return;
-      void this.containerRemoved(event.actor.id).catch((error: unknown) =>
+      void this.containerRemoved(event.actor.id, { removeAnonymousVolumes: false }).catch((error: unknown) =>
         this.logger.warn({ err: error, containerId: event.actor.id }, 'cleaning volumes of a removed container failed'),
       );
     });
@@ -205,6 +205,22 @@ export class VolumeService implements ContainerMounts {
     // Binds and volumes live in the task's own mount namespace: they went with it.
   }
 
+  /**
+   * Called by the container lifecycle before it announces the removal (`destroy`), so that
+   * `docker rm -v` answers once the volumes are gone; the `destroy` subscription covers the rest.
+   */
+  async containerRemoved(containerId: string, options: { removeAnonymousVolumes: boolean }): Promise<void> {
+    const uses = this.options.store.listUses({ containerId });
+    this.options.store.deleteUses(containerId);
+    for (const use of uses) {
+      const volume = this.options.store.get(use.volumeName);
+      if (volume === undefined || !volume.anonymous || !(options.removeAnonymousVolumes || use.removeWithContainer)) continue;
+      await this.remove(volume.name).catch((error: unknown) =>
+        this.logger.warn({ err: error, volume: volume.name }, 'removing an anonymous volume failed'),
+      );
+    }
+  }
+
   /** The named volume (created on first use) or the container's anonymous volume for this path. */
   private async volumeFor(container: Container, request: MountRequest): Promise<VolumeRecord> {
     if (request.source !== '') {
@@ -252,18 +268,6 @@ export class VolumeService implements ContainerMounts {
       if (!request.createSource)
         throw invalidArgument(`invalid mount config for type "bind": bind source path does not exist: ${request.source}`);
       await mkdir(request.source, { recursive: true, mode: 0o755 });
-    }
-  }
-
-  private async containerRemoved(containerId: string): Promise<void> {
-    const uses = this.options.store.listUses({ containerId });
-    this.options.store.deleteUses(containerId);
-    for (const use of uses) {
-      const volume = this.options.store.get(use.volumeName);
-      if (volume === undefined || !volume.anonymous || !use.removeWithContainer) continue;
-      await this.remove(volume.name).catch((error: unknown) =>
-        this.logger.warn({ err: error, volume: volume.name }, 'removing an anonymous volume failed'),
-      );
     }
   }
 
