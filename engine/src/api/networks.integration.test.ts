@@ -237,6 +237,10 @@ describe('networks', () => {
     assert.equal(readdirSync('/sys/class/net').includes(appBridge), false, appBridge);
     // The default bridge stays while the engine runs (like docker0), without ports: every veth went.
     const bridge = JSON.parse((await apiRequest(engine.socketPath, 'GET', '/v1.41/networks/bridge')).body);
-    assert.deepEqual(readdirSync(`/sys/class/net/${bridge.Options['com.docker.network.bridge.name']}/brif`), []);
+    // The kernel takes the veths of a deleted namespace down in the background: give it a moment.
+    const ports = () => readdirSync(`/sys/class/net/${bridge.Options['com.docker.network.bridge.name']}/brif`);
+    for (let waited = 0; ports().length > 0 && waited < 5000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(ports(), []);
   });
 });

@@ -21,6 +21,9 @@ interface BridgeEndpointState {
   ports: ProxiedPort[];
 }
 
+/** How long after a namespace is deleted its veths must be gone (the kernel needs milliseconds). */
+const leftoverVethDelayMs = 2000;
+
 /** Per container: network ID to its endpoint. */
 type ContainerState = Record<string, BridgeEndpointState>;
 
@@ -41,6 +44,8 @@ export class LinuxBridgeDriver {
   /** Bridges made ready by this engine, by name: set up at most once at a time. */
   private readonly readyBridges = new Map<string, { subnet: string; ready: Promise<void> }>();
   private readonly proxies = new Map<string, PortProxy[]>();
+  /** Checks for veths that outlived their namespace, by timer: run at once on close. */
+  private readonly pendingSweeps = new Map<NodeJS.Timeout, () => Promise<void>>();
 
   constructor(private readonly options: LinuxBridgeDriverOptions) {}
 
@@ -104,33 +109,55 @@ export class LinuxBridgeDriver {
 
   /** Closes the container's proxies and deletes its veths on the given networks. */
   async leave(containerId: string, networkIds: string[]): Promise<void> {
-    await runIpBatch(await this.forget(containerId, networkIds));
+    const veths = await this.forget(containerId, networkIds);
+    await runIpBatch(veths.map((veth) => `link del ${veth}`));
   }
 
   /**
-   * Leaves every network and deletes the namespace in one `ip` process. The veths go explicitly:
-   * a process still holding the namespace would otherwise keep an address that is handed out again.
+   * Leaves every network and deletes the namespace. Deleting a veth waits for an RCU grace period
+   * (15-35 ms here) while the kernel tears a dead namespace's veths down in the background, so
+   * only the namespace goes now. A veth that outlives it (something still held the namespace)
+   * would keep an address that is handed out again: those are deleted a moment later.
    */
   async release(containerId: string): Promise<void> {
-    const commands = await this.forget(containerId);
-    if (await exists(`${netnsDirectory}/${namespaceName(containerId)}`))
-      commands.push(`netns delete ${namespaceName(containerId)}`);
-    await runIpBatch(commands);
+    const veths = await this.forget(containerId);
+    if (!(await exists(`${netnsDirectory}/${namespaceName(containerId)}`))) {
+      await runIpBatch(veths.map((veth) => `link del ${veth}`));
+      return;
+    }
+    await runIpBatch([`netns delete ${namespaceName(containerId)}`]);
+    if (veths.length > 0) this.deleteLeftoverVeths(veths);
   }
 
-  /** Drops the endpoints from the state file and closes their proxies; returns the `ip` commands that delete their veths. */
+  private deleteLeftoverVeths(veths: string[]): void {
+    const sweep = async (): Promise<void> => {
+      this.pendingSweeps.delete(timer);
+      const left: string[] = [];
+      for (const veth of veths) if (await exists(`/sys/class/net/${veth}`)) left.push(veth);
+      if (left.length === 0) return;
+      this.options.logger.warn({ veths: left }, 'veths outlived their namespace; deleting them');
+      await runIpBatch(left.map((veth) => `link del ${veth}`)).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, veths: left }, 'cannot delete leftover veths'),
+      );
+    };
+    const timer = setTimeout(() => void sweep(), leftoverVethDelayMs);
+    timer.unref();
+    this.pendingSweeps.set(timer, sweep);
+  }
+
+  /** Drops the endpoints from the state file and closes their proxies; returns their host veths that still exist. */
   private async forget(containerId: string, networkIds?: string[]): Promise<string[]> {
     const state = await this.readState(containerId);
-    const commands: string[] = [];
+    const veths: string[] = [];
     for (const networkId of networkIds ?? Object.keys(state)) {
       const endpoint = state[networkId];
       if (endpoint === undefined) continue;
       await this.closeProxies(containerId, endpoint.ports);
-      if (await exists(`/sys/class/net/${endpoint.hostVeth}`)) commands.push(`link del ${endpoint.hostVeth}`);
+      if (await exists(`/sys/class/net/${endpoint.hostVeth}`)) veths.push(endpoint.hostVeth);
       delete state[networkId];
     }
     await this.writeState(containerId, state);
-    return commands;
+    return veths;
   }
 
   /** After an engine restart: published ports of containers that kept running listen again. */
@@ -153,6 +180,12 @@ export class LinuxBridgeDriver {
 
   /** Engine shutdown: stops the proxies and removes bridges no container is plugged into any more. */
   async close(): Promise<void> {
+    const sweeps = [...this.pendingSweeps];
+    this.pendingSweeps.clear();
+    for (const [timer, sweep] of sweeps) {
+      clearTimeout(timer);
+      await sweep();
+    }
     for (const proxies of this.proxies.values()) await Promise.all(proxies.map((proxy) => proxy.close()));
     this.proxies.clear();
     for (const [bridgeName, { subnet, ready }] of this.readyBridges) {

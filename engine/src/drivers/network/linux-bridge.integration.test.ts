@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { docker } from '../../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../../testing/engine-process.js';
 import { buildRawTar, busyboxEntries, toRawEntries } from '../../testing/test-images.js';
+import { hostVethName } from './linux-bridge-driver.js';
 
 const image = 'berth-bridge-test/busybox:latest';
 const runHost = promisify(execFile);
@@ -135,6 +136,26 @@ describe('default bridge (Linux bridge driver)', () => {
     await ok(['rm', '-f', 'both']);
     await ok(['network', 'rm', 'berth-bridge-user']);
     assert.equal(existsSync(`/run/netns/berth-${id}`), false);
+  });
+
+  test('a veth whose namespace is still held elsewhere is deleted shortly after the container goes', async () => {
+    await ok(['run', '-d', '--name', 'pinned', image, 'sleep', '300']);
+    const id = await ok(['inspect', '-f', '{{.Id}}', 'pinned']);
+    const networkId = await ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.NetworkID}}', 'pinned']);
+    const veth = `/sys/class/net/${hostVethName(id, networkId)}`;
+    assert.equal(existsSync(veth), true);
+    // Another process in the namespace keeps it (and so the veth) alive after the engine deletes its name.
+    const holder = spawn('nsenter', [`--net=/run/netns/berth-${id}`, 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await ok(['rm', '-f', 'pinned']);
+      assert.equal(existsSync(`/run/netns/berth-${id}`), false);
+      const deadline = Date.now() + 8000;
+      while (existsSync(veth) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(existsSync(veth), false);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   test('the bridge and its rules stay while a container uses them and go at engine stop', async () => {
