@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: Berth against a real dockerd on this machine, in one run, alternating, printing
 // medians and the ratio Berth/dockerd for each scenario. Needs root (both engines run containers).
-// Usage: npm run bench [-- --only run,ps,logs,stats,pull,ui] [--runs N]
+// Usage: npm run bench [-- --only run,net,ps,logs,stats,pull,ui] [--runs N]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,12 +51,13 @@ async function startDockerd() {
       '--host',
       `unix://${socketPath}`,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // A file, not a pipe: the bench runs the CLI with spawnSync, so nothing would drain a pipe and
+    // dockerd would block on its next log line once the pipe buffer is full.
+    { stdio: ['ignore', 'ignore', openSync(join(dir, 'dockerd.log'), 'w')] },
   );
-  let log = '';
-  child.stderr.on('data', (chunk) => (log += chunk));
+  const readLog = () => readFileSync(join(dir, 'dockerd.log'), 'utf8');
   for (let waited = 0; !(await ping(socketPath)); waited += 100) {
-    if (child.exitCode !== null || waited > 30_000) throw new Error(`dockerd did not start: ${log.slice(-2000)}`);
+    if (child.exitCode !== null || waited > 30_000) throw new Error(`dockerd did not start: ${readLog().slice(-2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
@@ -77,7 +78,10 @@ function docker(socketPath, commandArgs, options = {}) {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     stdio: ['ignore', options.discardOutput ? 'ignore' : 'pipe', 'pipe'],
+    // A wedged engine fails the bench with a message instead of hanging it.
+    timeout: options.timeoutMs ?? 300_000,
   });
+  if (result.error !== undefined) throw new Error(`docker ${commandArgs.join(' ')}: ${result.error.message}`);
   if (result.status !== 0 && !options.allowFailure) throw new Error(`docker ${commandArgs.join(' ')}: ${result.stderr}`);
   return result.stdout ?? '';
 }
@@ -119,7 +123,7 @@ function report(result) {
 
 ensureDockerd();
 const registry = await startTestRegistry();
-const berthEngine = await startEngineProcess();
+const berthEngine = await startEngineProcess({ logFile: join(mkdtempSync(join(tmpdir(), 'bench-berth-')), 'engine.log') });
 const dockerd = await startDockerd();
 const engines = [
   ['berth', berthEngine.socketPath],
@@ -139,6 +143,23 @@ try {
       compare('docker run --rm busybox true', 0.35, engines, runs, (socketPath) =>
         docker(socketPath, ['run', '--rm', image, 'true']),
       ),
+    );
+  }
+
+  if (wanted('net')) {
+    for (const [, socketPath] of engines) docker(socketPath, ['run', '--rm', '-p', '127.0.0.1::80', image, 'true']);
+    report(
+      compare('docker run --rm -p 127.0.0.1::80 busybox true', 0.5, engines, runs, (socketPath) =>
+        docker(socketPath, ['run', '--rm', '-p', '127.0.0.1::80', image, 'true']),
+      ),
+    );
+    let created = 0;
+    report(
+      compare('docker network create + rm', 0.5, engines, runs, (socketPath) => {
+        const name = `bench-net-${created++}`;
+        docker(socketPath, ['network', 'create', name]);
+        docker(socketPath, ['network', 'rm', name]);
+      }),
     );
   }
 

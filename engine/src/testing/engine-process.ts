@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -24,28 +25,46 @@ export interface EngineProcess {
  * Starts `berth engine` as a separate process on a temp data root (or the given one) and waits
  * until its socket answers /_ping. For tests that drive the engine as clients do.
  */
-export async function startEngineProcess(options: { dataRoot?: string; extraArgs?: string[] } = {}): Promise<EngineProcess> {
+export async function startEngineProcess(
+  options: {
+    dataRoot?: string;
+    extraArgs?: string[];
+    /**
+     * Log to this file instead of a pipe: for callers that block their event loop (spawnSync in
+     * benchmarks), where an undrained pipe would stall the engine on its next log line.
+     */
+    logFile?: string;
+  } = {},
+): Promise<EngineProcess> {
   const dataRoot = options.dataRoot ?? (await mkdtemp(join(tmpdir(), 'berth-engine-')));
   // Short socket path: sun_path holds 108 bytes.
   const socketDir = await mkdtemp('/tmp/berth-sock-');
   const socketPath = join(socketDir, 'docker.sock');
+  const logFd = options.logFile !== undefined ? openSync(options.logFile, 'a') : undefined;
   const child = spawn(
     process.execPath,
     [berthBin, 'engine', '--data-root', dataRoot, '--host', `unix://${socketPath}`, ...(options.extraArgs ?? [])],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BERTH_LOG_LEVEL: process.env['BERTH_LOG_LEVEL'] ?? 'debug' } },
+    {
+      stdio: ['ignore', 'ignore', logFd ?? 'pipe'],
+      env: { ...process.env, BERTH_LOG_LEVEL: process.env['BERTH_LOG_LEVEL'] ?? 'debug' },
+    },
   );
-  let stderr = '';
+  // The child holds its own copy of the descriptor.
+  if (logFd !== undefined) closeSync(logFd);
+  let piped = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
+    piped += chunk.toString('utf8');
   });
+  const logFile = options.logFile;
+  const stderr = (): string => (logFile !== undefined ? readFileSync(logFile, 'utf8') : piped);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}: ${stderr()}`);
     if (await ping(socketPath)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`engine did not answer on ${socketPath}: ${stderr}`);
+      throw new Error(`engine did not answer on ${socketPath}: ${stderr()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -53,7 +72,7 @@ export async function startEngineProcess(options: { dataRoot?: string; extraArgs
     socketPath,
     dataRoot,
     process: child,
-    stderr: () => stderr,
+    stderr,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;
