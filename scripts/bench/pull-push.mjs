@@ -30,7 +30,7 @@ function median(values) {
 }
 
 /** The benchmark image: busybox + 2 × 60 MB incompressible layers + one layer of 3,000 small files. */
-async function buildBenchImage() {
+export async function buildBenchImage() {
   const smallFiles = [{ type: 'dir', path: 'small' }];
   for (let i = 0; i < 3000; i++)
     smallFiles.push({ type: 'file', path: `small/f${i}.txt`, content: `file ${i} ${'x'.repeat(i % 512)}\n` });

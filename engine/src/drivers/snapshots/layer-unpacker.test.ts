@@ -301,3 +301,63 @@ describe('layer unpacker: more hostile and odd layers', () => {
     await assertContained();
   });
 });
+
+describe('layer unpacker: small-file and large-file paths', () => {
+  test('35. a small file takes the name of an earlier file, directory or escaping symlink', async () => {
+    await unpack([
+      file('a', 'first'),
+      dir('d/'),
+      file('d/child', 'gone'),
+      symlink('s', '../victim/secret'),
+      file('a', 'second'),
+      file('d', 'was a directory'),
+      file('s', 'was a symlink'),
+    ]);
+    assert.equal(await readFile(join(dest, 'a'), 'utf8'), 'second');
+    assert.equal(await readFile(join(dest, 'd'), 'utf8'), 'was a directory');
+    assert.ok((await lstat(join(dest, 's'))).isFile());
+    assert.equal(await readFile(join(dest, 's'), 'utf8'), 'was a symlink');
+    await assertContained();
+  });
+  test('36. small and large files keep content, mode (setuid included), owner and mtime', async () => {
+    const mtime = new Date('2021-02-03T04:05:06Z');
+    const large = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    const owned = { uid: 1234, gid: 5678, mtime };
+    await unpack([
+      { header: { name: 'small', type: 'file', mode: 0o4750, ...owned }, content: 'tiny' },
+      { header: { name: 'large', type: 'file', mode: 0o2751, ...owned }, content: large },
+    ]);
+    for (const [name, mode] of [
+      ['small', 0o4750],
+      ['large', 0o2751],
+    ] as const) {
+      const stats = await stat(join(dest, name));
+      assert.equal(stats.mode & 0o7777, mode, name);
+      assert.equal(stats.mtime.getTime(), mtime.getTime(), name);
+      if (isRoot) assert.deepEqual([stats.uid, stats.gid], [1234, 5678], name);
+    }
+    assert.equal(await readFile(join(dest, 'small'), 'utf8'), 'tiny');
+    assert.ok((await readFile(join(dest, 'large'))).equals(large));
+  });
+  test('37. a long run of small files still lets the event loop run', async () => {
+    const entries: RawTarEntry[] = [dir('many/')];
+    for (let i = 0; i < 5000; i++) entries.push(file(`many/f${i}`, `file ${i}`));
+    // One chunk holding the whole tar: the stream itself never hands control back while it lasts.
+    const tar = await buildRawTar(entries);
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    try {
+      await unpackLayer(Readable.from([tar]), {
+        target: dest,
+        lowers: [],
+        layerName: 'sha256:testlayer',
+        specialFiles,
+        logger: createSilentLogger(),
+      });
+    } finally {
+      clearInterval(timer);
+    }
+    assert.equal((await readdir(join(dest, 'many'))).length, 5000);
+    assert.ok(turns >= 3, `the event loop ran ${turns} timer turns during the unpack`);
+  });
+});

@@ -1,5 +1,22 @@
-import { constants, type Stats } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, open, rm, symlink, utimes, mkdir } from 'node:fs/promises';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -24,12 +41,15 @@ export interface UnpackLayerOptions {
 }
 
 const whiteoutPrefix = '.wh.';
-/** Regular files up to this size are buffered and written concurrently with the next entries. */
-const maxConcurrentFileSize = 1 << 20;
-const maxConcurrentWrites = 32;
+/** Regular files up to this size are read whole and written with one synchronous call. */
+const smallFileSize = 1 << 20;
+/** Synchronous file-system work runs at most this long before the event loop gets a turn. */
+const maxBusyMs = 10;
 /** Read once: new files are created with their tar mode, which the umask may trim. */
 const processUmask = process.umask();
 const opaqueWhiteout = '.wh..wh..opq';
+/** O_EXCL|O_NOFOLLOW: never write through something that appeared at this name. */
+const createExclusive = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
  * Unpacks one uncompressed layer tar into `target` as an overlayfs layer: OCI whiteouts become
@@ -55,30 +75,21 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
     return refuse(name, (error as Error).message, error);
   };
 
-  // New small files are written concurrently (open/write/utimes/close overlap across entries): the
-  // tar is still read in order, and every entry that is not a new regular file first waits for them.
-  const pending = new Map<string, Promise<void>>();
-  let pendingError: AppError | undefined;
-  const drain = async (): Promise<void> => {
-    await Promise.all(pending.values());
-    if (pendingError) throw pendingError;
-  };
-  const writeConcurrently = async (name: string, path: string, data: Buffer, header: Header, mode: number): Promise<void> => {
-    while (pending.size >= maxConcurrentWrites) await Promise.race(pending.values());
-    if (pendingError) throw pendingError;
-    const task = writeNewFile(path, data, header, mode, preserveOwnership)
-      .catch((error: unknown) => {
-        pendingError ??= entryError(name, error);
-      })
-      .finally(() => pending.delete(path));
-    pending.set(path, task);
+  // Metadata calls and small-file writes are synchronous: on a local filesystem each takes
+  // microseconds, less than the thread-pool round trip (and the two context switches) of its
+  // promise version, and a layer is mostly small files. Only large file bodies are written
+  // asynchronously, chunk by chunk as they stream in. `yieldIfBusy` keeps the event loop serving
+  // other requests during long runs of small entries.
+  let busySince = performance.now();
+  const yieldIfBusy = async (): Promise<void> => {
+    if (performance.now() - busySince < maxBusyMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    busySince = performance.now();
   };
 
   const handleEntry = async (header: Header, body: AsyncIterable<Buffer>): Promise<void> => {
     const name = header.name;
     try {
-      const isFile = header.type === 'file' || header.type === 'contiguous-file';
-      if (!isFile) await drain();
       const components = entryComponents(name, false);
       if (components.length === 0) {
         // The root entry ("./"): nothing to create; its metadata belongs to the container root, not ours to set.
@@ -88,7 +99,6 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
       const parentComponents = components.slice(0, -1);
 
       if (base.startsWith(whiteoutPrefix)) {
-        await drain();
         parentCache.clear();
         const parent = await resolveParent(parentComponents);
         if (base === opaqueWhiteout) {
@@ -107,9 +117,21 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
 
       const parent = await resolveParent(parentComponents);
       const path = join(parent, base);
-      if (pending.has(path)) await drain();
-      const existing = await lstatOrUndefined(path);
       const mode = (header.mode ?? 0o644) & 0o7777;
+      const isFile = header.type === 'file' || header.type === 'contiguous-file';
+      const fileSize = header.size ?? 0;
+
+      // The common case: a small file at a free name, created without looking first.
+      let smallFile: Buffer | undefined;
+      if (isFile && fileSize <= smallFileSize) {
+        smallFile = await readWhole(body);
+        if (createSmallFile(path, smallFile, header, mode, preserveOwnership)) {
+          size += fileSize;
+          return;
+        }
+      }
+
+      const existing = lstatOrUndefined(path);
       // Replacing a directory or a symlink (or making one) changes how later paths resolve.
       if (
         header.type === 'symlink' ||
@@ -122,50 +144,29 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
       switch (header.type) {
         case 'directory':
           if (existing && !existing.isDirectory()) await rm(path, { force: true });
-          if (!existing || !existing.isDirectory()) await mkdir(path, { mode: 0o700 });
+          if (!existing || !existing.isDirectory()) mkdirSync(path, { mode: 0o700 });
           break;
         case 'file':
         case 'contiguous-file': {
-          if (existing === undefined && (header.size ?? 0) <= maxConcurrentFileSize) {
-            const chunks: Buffer[] = [];
-            for await (const chunk of body) chunks.push(chunk);
-            await writeConcurrently(name, path, Buffer.concat(chunks), header, mode);
-            size += header.size ?? 0;
-            return;
-          }
           await removeExisting(path, existing);
-          // O_EXCL|O_NOFOLLOW: never write through something that appeared at this name.
-          const handle = await open(
-            path,
-            constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-            mode & 0o777,
-          );
-          try {
-            for await (const chunk of body) await handle.write(chunk);
-            // The common case (root-owned, plain mode) needs one metadata call, not three.
-            const uid = header.uid ?? 0;
-            const gid = header.gid ?? 0;
-            const owned = preserveOwnership && (uid !== 0 || gid !== 0);
-            if (owned) await handle.chown(uid, gid);
-            // After chown (it clears setuid/setgid); needed too when the umask trimmed the mode.
-            if (owned || (mode & 0o7000) !== 0 || (mode & processUmask) !== 0) await handle.chmod(mode);
-            const mtime = header.mtime ?? new Date(0);
-            await handle.utimes(mtime, mtime);
-          } finally {
-            await handle.close();
+          if (smallFile !== undefined) {
+            if (!createSmallFile(path, smallFile, header, mode, preserveOwnership))
+              throw refuse(name, 'path appeared while unpacking');
+          } else {
+            await writeLargeFile(path, body, header, mode, preserveOwnership);
           }
-          size += header.size ?? 0;
+          size += fileSize;
           return;
         }
         case 'symlink':
           await removeExisting(path, existing);
-          await symlink(header.linkname ?? '', path);
+          symlinkSync(header.linkname ?? '', path);
           break;
         case 'link': {
           const targetPath = await resolveHardlinkTarget(name, header.linkname ?? '');
           if (targetPath === path) return;
           await removeExisting(path, existing);
-          await link(targetPath, path);
+          linkSync(targetPath, path);
           // A hard link shares the target's inode: its metadata is the target's.
           return;
         }
@@ -182,15 +183,15 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
           return;
       }
 
-      if (preserveOwnership) await lchown(path, header.uid ?? 0, header.gid ?? 0);
+      if (preserveOwnership) lchownSync(path, header.uid ?? 0, header.gid ?? 0);
       const mtime = header.mtime ?? new Date(0);
       if (header.type === 'symlink') {
-        await lutimes(path, mtime, mtime);
+        lutimesSync(path, mtime, mtime);
       } else {
         // After chown: chown clears setuid/setgid bits.
-        await chmod(path, mode);
+        chmodSync(path, mode);
         if (header.type === 'directory') directoryTimes.set(path, mtime);
-        else await utimes(path, mtime, mtime);
+        else utimesSync(path, mtime, mtime);
       }
     } catch (error) {
       throw entryError(name, error);
@@ -225,7 +226,7 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
     const parent = await resolver.resolveDirectory(components.slice(0, -1), false);
     const targetPath =
       parent === undefined ? undefined : join(options.target, ...parent, components[components.length - 1] as string);
-    const stats = targetPath === undefined ? undefined : await lstatOrUndefined(targetPath);
+    const stats = targetPath === undefined ? undefined : lstatOrUndefined(targetPath);
     if (targetPath === undefined || stats === undefined) {
       throw refuse(name, `hardlink target "${linkname}" is not an earlier entry of this layer`);
     }
@@ -246,12 +247,10 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
     for await (const entry of extract) {
       options.signal?.throwIfAborted();
       await handleEntry(entry.header, entry as AsyncIterable<Buffer>);
+      await yieldIfBusy();
     }
-    await drain();
     await feeding;
   } catch (error) {
-    // Nothing may still be writing once the caller removes a failed snapshot.
-    await Promise.allSettled(pending.values());
     extract.destroy();
     await feeding.catch(() => undefined);
     if (options.signal?.aborted) throw new AppError('canceled', 'layer extraction canceled', { cause: error });
@@ -260,10 +259,12 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
   }
   // Directory mtimes last: creating their children changed them (setting one never touches another).
   for (const [path, mtime] of directoryTimes) {
-    // A later whiteout may have removed the directory.
-    await utimes(path, mtime, mtime).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
+    try {
+      utimesSync(path, mtime, mtime);
+    } catch (error) {
+      // A later whiteout may have removed the directory.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
   return { size };
 }
@@ -281,31 +282,63 @@ export function entryComponents(name: string, allowAbsolute: boolean): string[] 
   return components;
 }
 
-/** Creates a file that did not exist (O_EXCL|O_NOFOLLOW: never writes through anything that appeared there). */
-async function writeNewFile(path: string, data: Buffer, header: Header, mode: number, preserveOwnership: boolean): Promise<void> {
-  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode & 0o777);
+/** A small entry body, whole. */
+async function readWhole(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** Creates `path` with `data` and the entry's metadata; false (touching nothing) when the name is taken. */
+function createSmallFile(path: string, data: Buffer, header: Header, mode: number, preserveOwnership: boolean): boolean {
+  let fd: number;
   try {
-    if (data.length > 0) await handle.write(data);
-    const uid = header.uid ?? 0;
-    const gid = header.gid ?? 0;
-    const owned = preserveOwnership && (uid !== 0 || gid !== 0);
-    if (owned) await handle.chown(uid, gid);
-    // After chown (it clears setuid/setgid); needed too when the umask trimmed the mode.
-    if (owned || (mode & 0o7000) !== 0 || (mode & processUmask) !== 0) await handle.chmod(mode);
-    const mtime = header.mtime ?? new Date(0);
-    await handle.utimes(mtime, mtime);
+    fd = openSync(path, createExclusive, mode & 0o777);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    for (let written = 0; written < data.length;) written += writeSync(fd, data, written);
+    setFileMetadata(fd, header, mode, preserveOwnership);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Streams a large entry body into a new file. */
+async function writeLargeFile(
+  path: string,
+  body: AsyncIterable<Buffer>,
+  header: Header,
+  mode: number,
+  preserveOwnership: boolean,
+): Promise<void> {
+  const handle = await open(path, createExclusive, mode & 0o777);
+  try {
+    for await (const chunk of body) await handle.write(chunk);
+    setFileMetadata(handle.fd, header, mode, preserveOwnership);
   } finally {
     await handle.close();
   }
 }
 
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+/** Owner, mode and mtime of a new regular file (open as `fd`), in the order that keeps setuid/setgid bits. */
+function setFileMetadata(fd: number, header: Header, mode: number, preserveOwnership: boolean): void {
+  // The common case (root-owned, plain mode) needs one metadata call, not three.
+  const uid = header.uid ?? 0;
+  const gid = header.gid ?? 0;
+  const owned = preserveOwnership && (uid !== 0 || gid !== 0);
+  if (owned) fchownSync(fd, uid, gid);
+  // After chown (it clears setuid/setgid); needed too when the umask trimmed the mode.
+  if (owned || (mode & 0o7000) !== 0 || (mode & processUmask) !== 0) fchmodSync(fd, mode);
+  const mtime = header.mtime ?? new Date(0);
+  futimesSync(fd, mtime, mtime);
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  return lstatSync(path, { throwIfNoEntry: false });
 }
 
 /** Replaces whatever is at `path` (file, link, device, or a whole directory) so a new entry can take its name. */

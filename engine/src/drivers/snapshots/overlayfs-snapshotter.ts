@@ -7,7 +7,7 @@ import type { FileChange, MountSpec, SnapshotInfo, Snapshotter } from '../../cor
 import type { Digest } from '../../lib/digest.js';
 import { fsyncDirectory } from '../../lib/atomic-file.js';
 import type { Logger } from '../../lib/logger.js';
-import { platformSpecialFiles, readXattr, type SpecialFiles } from '../../platform/special-files.js';
+import { markTopDirectory, platformSpecialFiles, readXattr, type SpecialFiles } from '../../platform/special-files.js';
 import { unpackLayer } from './layer-unpacker.js';
 import { readUpperChanges, toFileChanges, toLayerEntries, type UpperChange } from './overlay-changes.js';
 import { packTreeEntries } from './tree-tar.js';
@@ -44,6 +44,8 @@ export class OverlayfsSnapshotter implements Snapshotter {
   /** Loads the index and removes directories a crash left unreferenced. Call once at startup. */
   async init(): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o711 });
+    // Each snapshot is an unrelated tree: spreading them keeps layer unpacks fast after removals.
+    if (!(await markTopDirectory(this.root))) this.logger.debug({ dir: this.root }, 'filesystem has no top-directory hint');
     await this.index.load();
     const known = new Set(this.index.entries().map(([, record]) => String(record.id)));
     for (const name of await readdir(this.root)) {
