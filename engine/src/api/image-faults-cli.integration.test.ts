@@ -1,5 +1,6 @@
 // Crash and disk-full faults during `docker pull`, with the real CLI against the engine process:
-// kill -9 mid-download then a resumed pull; a full (loop-mounted ext4) data root then a retry.
+// kill -9 mid-download then a resumed pull; a full (loop-mounted ext4) data root during a pull and
+// during a commit, then a retry.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -40,6 +41,7 @@ describe('pull faults through the CLI', { skip: !isRoot ? 'needs root (engine, l
       extraLayers: [[{ type: 'file', path: 'payload.bin', content: randomBytes(40 * 1024 * 1024) }]],
     });
     await pushTestImage(registry.host, 'faults/payload', 'v1', image);
+    await pushTestImage(registry.host, 'faults/busybox', 'v1', await buildTestImage());
     scratch = await mkdtemp(join(tmpdir(), 'berth-pull-faults-'));
   });
   after(async () => {
@@ -78,6 +80,45 @@ describe('pull faults through the CLI', { skip: !isRoot ? 'needs root (engine, l
     } finally {
       proxy.chunkDelayMs = 0;
       await engine.stop();
+    }
+  });
+
+  test('disk full during a commit: "no space left on device", nothing half-made, the same commit succeeds once space is freed', async () => {
+    const backing = join(scratch, 'commit-disk.img');
+    const mountPoint = join(scratch, 'commit-disk');
+    await mkdir(mountPoint);
+    await sh('fallocate', ['-l', '160M', backing]);
+    await sh('mkfs.ext4', ['-q', backing]);
+    await sh('mount', ['-o', 'loop', backing, mountPoint]);
+    try {
+      const engine = await startEngineProcess({ dataRoot: join(mountPoint, 'root') });
+      try {
+        const run = (args: string[]) => docker(engine.socketPath, args);
+        const busybox = `${registry.host}/faults/busybox:v1`;
+        assert.equal((await run(['pull', '-q', busybox])).exitCode, 0);
+        const writer = await run(['run', '--name', 'writer', busybox, 'dd', 'if=/dev/urandom', 'of=/big', 'bs=1M', 'count=30']);
+        assert.equal(writer.exitCode, 0, writer.stderr);
+        const filler = join(mountPoint, 'filler');
+        const free = await statfs(mountPoint).then((stats) => stats.bavail * stats.bsize);
+        // Leave ~8 MB: less than the 30 MB layer the commit has to store.
+        await sh('fallocate', ['-l', String(free - 8 * 1024 * 1024), filler]);
+        const failed = await run(['commit', 'writer', 'faults/committed:v1']);
+        assert.notEqual(failed.exitCode, 0);
+        assert.match(failed.stderr, /no space left on device/);
+        assert.ok(await ping(engine.socketPath), 'the engine is still up');
+        assert.equal((await run(['images', '-q', 'faults/committed'])).stdout.trim(), '', 'nothing was tagged');
+        assert.equal((await run(['inspect', '-f', '{{.State.Status}}', 'writer'])).stdout.trim(), 'exited');
+        await rm(filler);
+        const retried = await run(['commit', 'writer', 'faults/committed:v1']);
+        assert.equal(retried.exitCode, 0, retried.stderr);
+        const size = await run(['run', '--rm', 'faults/committed:v1', 'stat', '-c', '%s', '/big']);
+        assert.equal(size.stdout.trim(), String(30 * 1024 * 1024), size.stderr);
+        await run(['rm', '-f', 'writer']);
+      } finally {
+        await engine.stop();
+      }
+    } finally {
+      await sh('umount', [mountPoint]).catch(() => sh('umount', ['-l', mountPoint]));
     }
   });
 

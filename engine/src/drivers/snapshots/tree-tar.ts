@@ -103,6 +103,9 @@ async function addFile(pack: Pack, header: EntryHeader, source: string): Promise
   const finished = new Promise<void>((resolve, reject) => {
     done = (error) => (error ? reject(error) : resolve());
   });
+  // When the pipeline fails (the tar's reader went away: a full disk downstream), the entry's callback
+  // fails too; unobserved, that rejection was unhandled and ended the engine. The pipeline's error is the one reported.
+  finished.catch(() => undefined);
   const sink = pack.entry(header as Header, (error) => done(error));
   sink.on('error', () => undefined);
   await pipeline(createReadStream(source), sink as unknown as NodeJS.WritableStream);

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type ImageReference } from '@berth/common';
@@ -7,6 +6,7 @@ import type { RegistryCredentials } from '../../core/images/image-service.js';
 import type { Descriptor, RegistryClient } from '../../core/registry/registry-client.js';
 import type { Digest } from '../../lib/digest.js';
 import type { Logger } from '../../lib/logger.js';
+import { contentSink } from './content-sink.js';
 
 export interface RetryPolicy {
   /** Attempts per blob (moby: 5). */
@@ -35,26 +35,8 @@ function isRetryable(error: unknown): boolean {
   return true;
 }
 
-/** Bytes of network chunks gathered into one ingest write while the previous write runs. */
+/** Bytes of network chunks gathered into one ingest write while the previous write runs (a socket delivers 16-64 KiB at a time). */
 const ingestBufferSize = 4 << 20;
-
-/**
- * Writes a response body into an ingest. The socket delivers 16-64 KiB chunks; while one write is
- * in flight the next chunks queue up and go out together as one write, so a layer costs a few
- * hundred thread-pool round trips instead of thousands.
- */
-function ingestSink(writer: ContentWriter, onWritten: () => void): Writable {
-  return new Writable({
-    highWaterMark: ingestBufferSize,
-    writev(chunks, callback) {
-      const data = chunks.length === 1 ? (chunks[0]?.chunk as Buffer) : Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer));
-      writer.write(data).then(() => {
-        onWritten();
-        callback();
-      }, callback);
-    },
-  });
-}
 
 /**
  * Downloads blobs into the content store with dockerd's policy: resume from the partial ingest with
@@ -113,7 +95,7 @@ export class BlobDownloader {
         const ingest = writer;
         await pipeline(
           response.body,
-          ingestSink(ingest, () => progress(ingest.offset, descriptor.size)),
+          contentSink(ingest, { highWaterMark: ingestBufferSize, onWritten: () => progress(ingest.offset, descriptor.size) }),
         );
         const active = writer;
         writer = undefined;

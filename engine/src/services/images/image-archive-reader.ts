@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { familiarizeName, invalidArgument, parseImageReference } from '@berth/common';
@@ -10,6 +10,7 @@ import type { ImageConfig } from '../../core/images/image-config.js';
 import type { ImageContentRef, ImageStore } from '../../core/images/image-store.js';
 import { MediaTypes, type Descriptor } from '../../core/registry/registry-client.js';
 import { chainIds, isDigest, sha256Digest, type Digest } from '../../lib/digest.js';
+import { contentSink } from './content-sink.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ContentLeases, Lease } from './content-leases.js';
 import { tagName } from './image-committer.js';
@@ -153,14 +154,7 @@ async function readMembers(
       }
       const writer = await content.writer(`load-${randomBytes(12).toString('hex')}`);
       try {
-        await pipeline(
-          entry as unknown as Readable,
-          new Writable({
-            write: (chunk: Buffer, _encoding, callback) => {
-              writer.write(chunk).then(() => callback(), callback);
-            },
-          }),
-        );
+        await pipeline(entry as unknown as Readable, contentSink(writer));
         const info = await writer.commit();
         lease.add(info.digest);
         members.set(name, { digest: info.digest, size: info.size });

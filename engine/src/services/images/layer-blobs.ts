@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
 import { AppError } from '@berth/common';
@@ -9,6 +9,7 @@ import { MediaTypes } from '../../core/registry/registry-client.js';
 import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { Digest } from '../../lib/digest.js';
 import { ByteCounter, DigestVerifier, decompressorFor, readHead } from './layer-streams.js';
+import { contentSink } from './content-sink.js';
 import { DigestTap } from './digest-tap.js';
 
 /**
@@ -27,12 +28,7 @@ export class LayerBlobs {
     const diff = new DigestTap();
     const writer = await this.content.writer(`layer-${randomBytes(12).toString('hex')}`);
     try {
-      const sink = new Writable({
-        write: (chunk: Buffer, _encoding, callback) => {
-          writer.write(chunk).then(() => callback(), callback);
-        },
-      });
-      await pipeline(tar, diff, createGzip({ level: constants.Z_BEST_SPEED }), sink, signal ? { signal } : {});
+      await pipeline(tar, diff, createGzip({ level: constants.Z_BEST_SPEED }), contentSink(writer), signal ? { signal } : {});
       const info = await writer.commit();
       const blob: LayerBlob = {
         diffId: diff.digest(),
