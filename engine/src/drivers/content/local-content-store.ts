@@ -8,6 +8,7 @@ import type { BlobInfo, ContentStore, ContentWriter, ExpectedBlob } from '../../
 import { digestHex, isDigest, sha256Digest, type Digest } from '../../lib/digest.js';
 import { fsyncDirectory } from '../../lib/atomic-file.js';
 import type { Logger } from '../../lib/logger.js';
+import { writeFully } from '../../lib/write-fully.js';
 
 /**
  * Blobs are read in 1 MiB chunks: a layer is tens of MB read straight through (unpack, push,
@@ -253,7 +254,7 @@ class IngestWriter implements ContentWriter {
 
   async write(chunk: Buffer): Promise<void> {
     this.assertOpen();
-    await this.handle.write(chunk);
+    await writeFully(this.handle, chunk);
     this.hash.update(chunk);
     this.written += chunk.length;
     if (this.expected?.size !== undefined && this.written > this.expected.size) {

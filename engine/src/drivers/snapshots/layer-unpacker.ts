@@ -25,6 +25,7 @@ import { AppError } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
 import type { SpecialFiles } from '../../platform/special-files.js';
 import { LayerPathResolver, PathEscapeError } from './layer-path-resolver.js';
+import { writeFully } from '../../lib/write-fully.js';
 
 export interface UnpackLayerOptions {
   /** Empty directory that receives this layer's own files (the snapshot's `fs`). */
@@ -88,8 +89,25 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
   };
 
   const handleEntry = async (header: Header, body: AsyncIterable<Buffer>): Promise<void> => {
-    const name = header.name;
+    let failure: unknown;
     try {
+      await applyEntry(header, body);
+    } catch (error) {
+      failure = entryError(header.name, error);
+    }
+    // The next entry arrives only once this one's data is consumed. When the entry already failed,
+    // a drain error (the stream torn down meanwhile) must not hide why.
+    try {
+      for await (const _chunk of body) void _chunk;
+    } catch (drainError) {
+      failure ??= drainError;
+    }
+    if (failure !== undefined) throw failure;
+  };
+
+  const applyEntry = async (header: Header, body: AsyncIterable<Buffer>): Promise<void> => {
+    const name = header.name;
+    {
       const components = entryComponents(name, false);
       if (components.length === 0) {
         // The root entry ("./"): nothing to create; its metadata belongs to the container root, not ours to set.
@@ -193,11 +211,6 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
         if (header.type === 'directory') directoryTimes.set(path, mtime);
         else utimesSync(path, mtime, mtime);
       }
-    } catch (error) {
-      throw entryError(name, error);
-    } finally {
-      // The next entry arrives only once this one's data is consumed.
-      for await (const _chunk of body) void _chunk;
     }
   };
 
@@ -317,7 +330,7 @@ async function writeLargeFile(
 ): Promise<void> {
   const handle = await open(path, createExclusive, mode & 0o777);
   try {
-    for await (const chunk of body) await handle.write(chunk);
+    for await (const chunk of body) await writeFully(handle, chunk);
     setFileMetadata(handle.fd, header, mode, preserveOwnership);
   } finally {
     await handle.close();

@@ -93,10 +93,13 @@ export class BlobDownloader {
         if (response.offset !== writer.offset) await writer.truncate();
         progress(writer.offset, descriptor.size);
         const ingest = writer;
-        await pipeline(
-          response.body,
-          contentSink(ingest, { highWaterMark: ingestBufferSize, onWritten: () => progress(ingest.offset, descriptor.size) }),
-        );
+        const sink = contentSink(ingest, {
+          highWaterMark: ingestBufferSize,
+          onWritten: () => progress(ingest.offset, descriptor.size),
+        });
+        await pipeline(response.body, sink).catch((error: unknown) => {
+          throw sink.writeError ?? error;
+        });
         const active = writer;
         writer = undefined;
         try {

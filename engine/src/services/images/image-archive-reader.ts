@@ -154,7 +154,10 @@ async function readMembers(
       }
       const writer = await content.writer(`load-${randomBytes(12).toString('hex')}`);
       try {
-        await pipeline(entry as unknown as Readable, contentSink(writer));
+        const sink = contentSink(writer);
+        await pipeline(entry as unknown as Readable, sink).catch((error: unknown) => {
+          throw sink.writeError ?? error;
+        });
         const info = await writer.commit();
         lease.add(info.digest);
         members.set(name, { digest: info.digest, size: info.size });

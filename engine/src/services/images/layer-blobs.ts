@@ -28,7 +28,12 @@ export class LayerBlobs {
     const diff = new DigestTap();
     const writer = await this.content.writer(`layer-${randomBytes(12).toString('hex')}`);
     try {
-      await pipeline(tar, diff, createGzip({ level: constants.Z_BEST_SPEED }), contentSink(writer), signal ? { signal } : {});
+      const sink = contentSink(writer);
+      await pipeline(tar, diff, createGzip({ level: constants.Z_BEST_SPEED }), sink, signal ? { signal } : {}).catch(
+        (error: unknown) => {
+          throw sink.writeError ?? error;
+        },
+      );
       const info = await writer.commit();
       const blob: LayerBlob = {
         diffId: diff.digest(),
@@ -76,10 +81,20 @@ export class LayerBlobs {
       return size;
     } catch (error) {
       tar.destroy();
-      await Promise.allSettled([feeding, applying]);
-      throw noSpace(error);
+      const settled = await Promise.allSettled([feeding, applying]);
+      // Both sides fail when one does, and the side that only saw the other go away ("Premature
+      // close", "Stream was destroyed") may report first: a full disk, wherever hit, is the cause.
+      const full = settled.find((result) => result.status === 'rejected' && isNoSpace(result.reason));
+      throw noSpace(full?.status === 'rejected' ? full.reason : error);
     }
   }
+}
+
+/** A full disk, raw or already named by a lower layer. */
+function isNoSpace(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return true;
+  return error instanceof AppError && (error.message.includes('no space left on device') || isNoSpace(error.cause));
 }
 
 /** Names a full disk plainly, whatever layer of the stack hit it. */

@@ -24,6 +24,7 @@ import type { Container } from '../../core/containers/container.js';
 import type { RootfsMounter } from '../../core/containers/rootfs-mounter.js';
 import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import { isWithin, resolveInRoot } from './scoped-path.js';
+import { writeFully } from '../../lib/write-fully.js';
 
 /** `X-Docker-Container-Path-Stat`: what `docker cp` learns about a path before copying. */
 export interface PathStat {
@@ -228,7 +229,7 @@ export class ContainerArchive {
         case undefined: {
           const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
           try {
-            for await (const chunk of stream) await file.write(chunk);
+            for await (const chunk of stream) await writeFully(file, chunk as Buffer);
             await file.chmod(mode);
           } finally {
             await file.close();
