@@ -260,6 +260,11 @@ describe('docker-compose', () => {
     assert.equal((await composeOk(['exec', '-T', 'web', 'cat', '/data/index.html'])).trim(), 'from-volume');
     assert.equal((await fetchFromHost(webPort)).trim(), 'from-volume');
 
+    // run --rm: a one-off container on the project network and volume, gone when it returns.
+    const oneOff = await composeOk(['run', '--rm', '-T', 'client', ...wgetEventually('http://web/')]);
+    assert.match(oneOff, /from-volume/);
+    assert.deepEqual(await namesByLabel('com.docker.compose.oneoff=True', true), []);
+
     await composeOk(['down', '-v', '-t', '2']);
     assert.deepEqual(await namesByLabel(`com.docker.compose.project=${project}`, true), []);
     assert.notEqual((await run(['network', 'inspect', `${project}_back`])).exitCode, 0);

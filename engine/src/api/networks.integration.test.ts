@@ -217,6 +217,42 @@ describe('networks', () => {
     assert.deepEqual(Object.keys(settings), ['bridge']);
   });
 
+  test('port ranges: a container range maps port by port, a host range takes a free port in it', async () => {
+    const listeners = 'while true; do echo a | nc -l -p 7000; done & while true; do echo b | nc -l -p 7001; done & wait';
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'ranged',
+      '-p',
+      '127.0.0.1::7000-7001',
+      '-p',
+      '127.0.0.1:45100-45120:80',
+      busybox,
+      'sh',
+      '-c',
+      listeners,
+    ]);
+    const ports = (await ok(['port', 'ranged'])).split('\n').sort();
+    assert.equal(ports.length, 3, ports.join('\n'));
+    const hostPortOf = (containerPort: string) =>
+      Number(/:(\d+)$/.exec(ports.find((line) => line.startsWith(`${containerPort}/tcp`)) ?? '')?.[1]);
+    assert.equal(await readLineEventually(hostPortOf('7000')), 'a');
+    assert.equal(await readLineEventually(hostPortOf('7001')), 'b');
+    const ranged = hostPortOf('80');
+    assert.ok(ranged >= 45100 && ranged <= 45120, String(ranged));
+    await ok(['rm', '-f', 'ranged']);
+  });
+
+  test('an --internal network has no way out: no default route, Internal in inspect', async () => {
+    await ok(['network', 'create', '--internal', '--subnet', '10.231.33.0/24', 'berth-internal']);
+    assert.equal(await ok(['network', 'inspect', '-f', '{{.Internal}}', 'berth-internal']), 'true');
+    const routes = await ok(['run', '--rm', '--network', 'berth-internal', busybox, 'ip', 'route']);
+    assert.doesNotMatch(routes, /default/);
+    assert.match(routes, /10\.231\.33\.0\/24/);
+    await ok(['network', 'rm', 'berth-internal']);
+  });
+
   test('host and none networks', async () => {
     const none = await ok(['run', '--rm', '--network', 'none', busybox, 'ip', '-o', 'link']);
     assert.doesNotMatch(none, /eth0/);
