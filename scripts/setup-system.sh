@@ -9,6 +9,7 @@ packages=(
   docker-registry busybox-static umoci skopeo openssl                        # test registry and offline test images
   apache2-utils                                                      # htpasswd -B for the authenticated test registry
   docker-compose                                                     # compose v1 (docker-py) compatibility tests
+  docker.io                                                          # reference dockerd: save/load interop tests, bench
   chromium tmux                                                      # UI tests, interactive CLI checks
 )
 
@@ -31,4 +32,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # docker.io is only a reference for tests and the bench, started on its own socket when needed:
+  # a system dockerd it installed is not left running beside Berth.
+  if [[ " ${missing[*]} " == *" docker.io "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+  fi
 fi

@@ -2,12 +2,13 @@
 // `npm run bench`: Berth against a real dockerd on this machine, in one run, alternating, printing
 // medians and the ratio Berth/dockerd for each scenario. Needs root (both engines run containers).
 // Usage: npm run bench [-- --only run,net,ps,logs,stats,pull,ui] [--runs N]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startEngineProcess, ping } from '../../engine/dist/testing/engine-process.js';
+import { startEngineProcess } from '../../engine/dist/testing/engine-process.js';
+import { startReferenceDockerd } from '../../engine/dist/testing/reference-dockerd.js';
 import { startTestRegistry } from '../../engine/dist/testing/test-registry.js';
 import { buildTestImage, pushTestImage } from '../../engine/dist/testing/test-images.js';
 
@@ -34,42 +35,6 @@ function ensureDockerd() {
     },
   );
   if (result.status !== 0) throw new Error('could not install docker.io');
-}
-
-async function startDockerd() {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dockerd-'));
-  const socketPath = join(dir, 'docker.sock');
-  const child = spawn(
-    '/usr/sbin/dockerd',
-    [
-      '--data-root',
-      join(dir, 'root'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--pidfile',
-      join(dir, 'docker.pid'),
-      '--host',
-      `unix://${socketPath}`,
-    ],
-    // A file, not a pipe: the bench runs the CLI with spawnSync, so nothing would drain a pipe and
-    // dockerd would block on its next log line once the pipe buffer is full.
-    { stdio: ['ignore', 'ignore', openSync(join(dir, 'dockerd.log'), 'w')] },
-  );
-  const readLog = () => readFileSync(join(dir, 'dockerd.log'), 'utf8');
-  for (let waited = 0; !(await ping(socketPath)); waited += 100) {
-    if (child.exitCode !== null || waited > 30_000) throw new Error(`dockerd did not start: ${readLog().slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    socketPath,
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      spawnSync('bash', ['-c', `umount -R ${dir}/root/overlay2/*/merged ${dir}/exec/* 2>/dev/null; true`]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 function docker(socketPath, commandArgs, options = {}) {
@@ -124,7 +89,7 @@ function report(result) {
 ensureDockerd();
 const registry = await startTestRegistry();
 const berthEngine = await startEngineProcess({ logFile: join(mkdtempSync(join(tmpdir(), 'bench-berth-')), 'engine.log') });
-const dockerd = await startDockerd();
+const dockerd = await startReferenceDockerd();
 const engines = [
   ['berth', berthEngine.socketPath],
   ['dockerd', dockerd.socketPath],
