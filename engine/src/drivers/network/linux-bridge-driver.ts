@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir } from 'node:fs/promises';
 import { internal } from '@berth/common';
 import type { JoinedInterface, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
 import type { NetworkRecord } from '../../core/networks/network.js';
-import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { Logger } from '../../lib/logger.js';
+import { pathExists } from '../../lib/path-exists.js';
 import { installBridgeFirewall, removeBridgeFirewall } from '../../platform/bridge-firewall.js';
 import { enableIpv4Forwarding, netnsDirectory, runIpBatch } from '../../platform/network-commands.js';
 import { namespaceName } from './container-namespace.js';
+import { ContainerStateFiles } from './container-state-files.js';
 import { openPortProxy, type PortProxy, type ProxiedPort } from './port-proxy.js';
 
 /** What one container's interface on one bridge is made of: enough to take it down or bring its ports back. */
@@ -47,7 +47,11 @@ export class LinuxBridgeDriver {
   /** Checks for veths that outlived their namespace, by timer: run at once on close. */
   private readonly pendingSweeps = new Map<NodeJS.Timeout, () => Promise<void>>();
 
-  constructor(private readonly options: LinuxBridgeDriverOptions) {}
+  private readonly stateFiles: ContainerStateFiles<ContainerState>;
+
+  constructor(private readonly options: LinuxBridgeDriverOptions) {
+    this.stateFiles = new ContainerStateFiles(options.stateDir);
+  }
 
   /** With `createNamespace`, the container's namespace is made in the same `ip` process as its first veth. */
   async join(
@@ -121,7 +125,7 @@ export class LinuxBridgeDriver {
    */
   async release(containerId: string): Promise<void> {
     const veths = await this.forget(containerId);
-    if (!(await exists(`${netnsDirectory}/${namespaceName(containerId)}`))) {
+    if (!(await pathExists(`${netnsDirectory}/${namespaceName(containerId)}`))) {
       await runIpBatch(veths.map((veth) => `link del ${veth}`));
       return;
     }
@@ -133,7 +137,7 @@ export class LinuxBridgeDriver {
     const sweep = async (): Promise<void> => {
       this.pendingSweeps.delete(timer);
       const left: string[] = [];
-      for (const veth of veths) if (await exists(`/sys/class/net/${veth}`)) left.push(veth);
+      for (const veth of veths) if (await pathExists(`/sys/class/net/${veth}`)) left.push(veth);
       if (left.length === 0) return;
       this.options.logger.warn({ veths: left }, 'veths outlived their namespace; deleting them');
       await runIpBatch(left.map((veth) => `link del ${veth}`)).catch((error: unknown) =>
@@ -153,7 +157,7 @@ export class LinuxBridgeDriver {
       const endpoint = state[networkId];
       if (endpoint === undefined) continue;
       await this.closeProxies(containerId, endpoint.ports);
-      if (await exists(`/sys/class/net/${endpoint.hostVeth}`)) veths.push(endpoint.hostVeth);
+      if (await pathExists(`/sys/class/net/${endpoint.hostVeth}`)) veths.push(endpoint.hostVeth);
       delete state[networkId];
     }
     await this.writeState(containerId, state);
@@ -205,11 +209,11 @@ export class LinuxBridgeDriver {
     const bridgeName = network.bridgeName ?? '';
     const subnet = network.subnet ?? '';
     const known = this.readyBridges.get(bridgeName);
-    if (known !== undefined && (await exists(`/sys/class/net/${bridgeName}`))) return known.ready;
+    if (known !== undefined && (await pathExists(`/sys/class/net/${bridgeName}`))) return known.ready;
     const ready = (async () => {
       const mtu = network.options['com.docker.network.driver.mtu'] ?? '1500';
       const prefix = subnet.split('/')[1] ?? '16';
-      const create = (await exists(`/sys/class/net/${bridgeName}`)) ? [] : [`link add ${bridgeName} mtu ${mtu} type bridge`];
+      const create = (await pathExists(`/sys/class/net/${bridgeName}`)) ? [] : [`link add ${bridgeName} mtu ${mtu} type bridge`];
       await runIpBatch([
         ...create,
         `addr replace ${network.gateway ?? ''}/${prefix} dev ${bridgeName}`,
@@ -242,21 +246,12 @@ export class LinuxBridgeDriver {
     await Promise.all(closing.map((proxy) => proxy.close()));
   }
 
-  private stateFile(containerId: string): string {
-    return join(this.options.stateDir, `${containerId}.json`);
-  }
-
   private async readState(containerId: string): Promise<ContainerState> {
-    try {
-      return JSON.parse(await readFile(this.stateFile(containerId), 'utf8')) as ContainerState;
-    } catch {
-      return {};
-    }
+    return (await this.stateFiles.read(containerId)) ?? {};
   }
 
-  private async writeState(containerId: string, state: ContainerState): Promise<void> {
-    if (Object.keys(state).length === 0) await rm(this.stateFile(containerId), { force: true });
-    else await writeFileAtomic(this.stateFile(containerId), JSON.stringify(state));
+  private writeState(containerId: string, state: ContainerState): Promise<void> {
+    return this.stateFiles.write(containerId, state);
   }
 }
 
@@ -283,13 +278,4 @@ function proxiedPorts(mapping: PortMapping, targetIp: string): ProxiedPort[] {
 
 function samePort(a: ProxiedPort, b: ProxiedPort): boolean {
   return a.hostIp === b.hostIp && a.hostPort === b.hostPort && a.protocol === b.protocol;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

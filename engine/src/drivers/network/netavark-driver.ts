@@ -1,7 +1,6 @@
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@berth/common';
-import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { JoinedInterface, NetworkJoin, PortMapping, PortProtocol } from '../../core/networks/network-driver.js';
 import {
   addNetworkNamespace,
@@ -11,6 +10,7 @@ import {
   type NetavarkBinaries,
 } from '../../platform/network-commands.js';
 import { namespaceName } from './container-namespace.js';
+import { ContainerStateFiles } from './container-state-files.js';
 import { isHostPortFree, readRoutedSubnets } from './host-network.js';
 import { SubnetClaims } from './subnet-claims.js';
 
@@ -48,6 +48,7 @@ export interface NetavarkDriverOptions {
  */
 export class NetavarkDriver {
   private readonly claims: SubnetClaims;
+  private readonly stateFiles: ContainerStateFiles<ContainerState>;
   /** netavark itself takes no lock: podman serialises its calls, so must we. */
   private netavarkQueue: Promise<unknown> = Promise.resolve();
 
@@ -66,14 +67,11 @@ export class NetavarkDriver {
 
   constructor(private readonly options: NetavarkDriverOptions) {
     this.claims = new SubnetClaims(options.claimsDir ?? '/run/berth/subnets', options.dataRoot);
+    this.stateFiles = new ContainerStateFiles(join(options.stateDir, 'containers'));
   }
 
   private get configDir(): string {
     return join(this.options.stateDir, 'netavark');
-  }
-
-  private stateFile(containerId: string): string {
-    return join(this.options.stateDir, 'containers', `${containerId}.json`);
   }
 
   async createNamespace(containerId: string): Promise<string> {
@@ -208,16 +206,11 @@ export class NetavarkDriver {
   async close(): Promise<void> {}
 
   private async readState(containerId: string): Promise<ContainerState> {
-    try {
-      return JSON.parse(await readFile(this.stateFile(containerId), 'utf8')) as ContainerState;
-    } catch {
-      return {};
-    }
+    return (await this.stateFiles.read(containerId)) ?? {};
   }
 
-  private async writeState(containerId: string, state: ContainerState): Promise<void> {
-    if (Object.keys(state).length === 0) await rm(this.stateFile(containerId), { force: true });
-    else await writeFileAtomic(this.stateFile(containerId), JSON.stringify(state));
+  private writeState(containerId: string, state: ContainerState): Promise<void> {
+    return this.stateFiles.write(containerId, state);
   }
 }
 

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { pathExists } from '../../lib/path-exists.js';
 import { availableParallelism } from 'node:os';
 import type { HostResources } from './resources.js';
 
@@ -14,19 +14,10 @@ export interface CgroupHost extends HostResources {
  * runc takes the same OCI resources on both and writes the right files itself.
  */
 export async function detectCgroupHost(root = '/sys/fs/cgroup'): Promise<CgroupHost> {
-  const version: CgroupVersion = (await exists(`${root}/cgroup.controllers`)) ? 2 : 1;
+  const version: CgroupVersion = (await pathExists(`${root}/cgroup.controllers`)) ? 2 : 1;
   const swapLimit =
     version === 1
-      ? await exists(`${root}/memory/memory.memsw.limit_in_bytes`)
-      : (await exists(`${root}/system.slice/memory.swap.max`)) || (await exists(`${root}/init.scope/memory.swap.max`));
+      ? await pathExists(`${root}/memory/memory.memsw.limit_in_bytes`)
+      : (await pathExists(`${root}/system.slice/memory.swap.max`)) || (await pathExists(`${root}/init.scope/memory.swap.max`));
   return { version, swapLimit, cpuCount: availableParallelism() };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
