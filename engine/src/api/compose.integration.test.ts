@@ -237,7 +237,12 @@ describe('docker-compose', () => {
     // New namespaces, maybe new addresses: the name service must follow.
     assert.equal((await composeOk(['exec', '-T', 'client', ...wgetEventually('http://web/')])).trim(), 'from-volume');
     assert.equal((await fetchFromHost(webPort)).trim(), 'from-volume');
-    const logs = await composeOk(['logs', '--no-color', 'client']);
+    // `restart` returns once the process started, maybe before its first line reached the log.
+    let logs = '';
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      logs = await composeOk(['logs', '--no-color', 'client']);
+      if ((logs.match(/client-started/g)?.length ?? 0) >= 2) break;
+    }
     assert.equal(logs.match(/client-started/g)?.length, 2, logs);
 
     await composeOk(['stop', '-t', '2']);
@@ -264,6 +269,21 @@ describe('docker-compose', () => {
     const oneOff = await composeOk(['run', '--rm', '-T', 'client', ...wgetEventually('http://web/')]);
     assert.match(oneOff, /from-volume/);
     assert.deepEqual(await namesByLabel('com.docker.compose.oneoff=True', true), []);
+
+    // logs -f prints the output, then the exit as the container stops (compose 1.29 ends there,
+    // as soon as no container is left running: the stream has to end as promptly as dockerd's).
+    const followed = compose(engine.socketPath, ['-f', composeFile, '-p', project, 'logs', '-f', '--no-color', 'web'], {
+      // Unbuffered: a SIGKILL at the timeout must not swallow Python's buffered output.
+      env: { ...composeEnv, PYTHONUNBUFFERED: '1' },
+      timeoutMs: 20_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await composeOk(['stop', '-t', '2', 'web']);
+    const followedLogs = await followed;
+    assert.equal(followedLogs.exitCode, 0, followedLogs.stderr);
+    assert.match(followedLogs.stdout, /web-started/);
+    assert.match(followedLogs.stdout, /berthcmp_web_1 exited with code 0/);
+    await composeOk(['start', 'web']);
 
     await composeOk(['down', '-v', '-t', '2']);
     assert.deepEqual(await namesByLabel(`com.docker.compose.project=${project}`, true), []);

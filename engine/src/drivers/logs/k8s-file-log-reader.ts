@@ -120,8 +120,17 @@ export async function readK8sFileLog(
 
     let watcher: FSWatcher | undefined;
     let wake: (() => void) | undefined;
+    let finishSignalled = false;
     const onAbort = (): void => wake?.();
     options.signal.addEventListener('abort', onAbort);
+    // Clients such as docker-compose expect the stream to end as the container stops, not a poll later.
+    void options.finished?.then(
+      () => {
+        finishSignalled = true;
+        wake?.();
+      },
+      () => undefined,
+    );
     try {
       try {
         // The directory, not the file: a rotation replaces the file.
@@ -149,6 +158,8 @@ export async function readK8sFileLog(
         // A line still unfinished after a quiet spell goes out as it is (a prompt without newline).
         if (!grew || finished) await flushPartials();
         if (finished) break;
+        // The container stopped while this pass ran: look again at once.
+        if (finishSignalled && options.isFinished()) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 250);
           wake = () => {

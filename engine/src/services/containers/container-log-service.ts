@@ -18,6 +18,17 @@ export class ContainerLogService {
       const current = this.containers.find(container.id);
       return current === undefined || (current.state.status !== 'running' && current.state.status !== 'paused');
     };
-    await this.readLog(container.logPath, { ...options, isFinished }, emit);
+    // Only for following: a stop then ends the stream at once (the reader otherwise notices within a poll).
+    const stopWatching = new AbortController();
+    const abort = (): void => stopWatching.abort();
+    options.signal.addEventListener('abort', abort, { once: true });
+    const finished = options.follow ? this.containers.wait(container.id, 'not-running', stopWatching.signal) : undefined;
+    finished?.catch(() => undefined);
+    try {
+      await this.readLog(container.logPath, { ...options, isFinished, ...(finished ? { finished } : {}) }, emit);
+    } finally {
+      options.signal.removeEventListener('abort', abort);
+      stopWatching.abort();
+    }
   }
 }
