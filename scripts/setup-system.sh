@@ -7,6 +7,7 @@ packages=(
   runc conmon netavark aardvark-dns golang-github-containers-common # runtime, monitor, networking, seccomp profile
   iptables iproute2 attr util-linux tini catatonit                   # mounts, xattrs, --init
   docker-registry busybox-static umoci skopeo openssl                        # test registry and offline test images
+  socat                                                              # a UDP server inside test containers
   apache2-utils                                                      # htpasswd -B for the authenticated test registry
   docker-compose                                                     # compose v1 (docker-py) compatibility tests
   docker.io                                                          # reference dockerd: save/load interop tests, bench

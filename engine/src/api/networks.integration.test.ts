@@ -5,12 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { docker } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
+import { hostBinaryEntries } from '../testing/host-binary-entries.js';
 import { buildTestImage, pushTestImage } from '../testing/test-images.js';
 
 let engine: EngineProcess;
@@ -68,6 +70,27 @@ async function readLineEventually(port: number): Promise<string> {
     const line = await readLine(port).catch(() => '');
     if (line !== '' || Date.now() > deadline) return line;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sends a datagram to 127.0.0.1:port until an answer comes (the server may start a moment later). */
+async function udpAskEventually(port: number, text: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await new Promise<string>((resolve) => {
+      const socket = createSocket('udp4');
+      const timer = setTimeout(() => {
+        socket.close();
+        resolve('');
+      }, 500);
+      socket.on('message', (message) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(message.toString('utf8').trim());
+      });
+      socket.send(text, port, '127.0.0.1');
+    });
+    if (answer !== '' || Date.now() > deadline) return answer;
   }
 }
 
@@ -251,6 +274,28 @@ describe('networks', () => {
     assert.doesNotMatch(routes, /default/);
     assert.match(routes, /10\.231\.33\.0\/24/);
     await ok(['network', 'rm', 'berth-internal']);
+  });
+
+  test('udp: a published port forwards datagrams both ways, on the default bridge and on a user network', async () => {
+    const socatImage = `${registry.host}/socat`;
+    await pushTestImage(
+      registry.host,
+      'socat',
+      'latest',
+      await buildTestImage({ extraLayers: [await hostBinaryEntries('/usr/bin/socat')] }),
+    );
+    await ok(['pull', '-q', socatImage]);
+    const echoServer = ['socat', 'UDP4-RECVFROM:5353,fork', 'SYSTEM:echo pong-$SOCAT_PEERADDR'];
+    await ok(['network', 'create', '--subnet', '10.231.44.0/24', 'berth-udp']);
+    for (const network of ['bridge', 'berth-udp']) {
+      const name = `udp-${network}`;
+      await ok(['run', '-d', '--name', name, '--network', network, '-p', '127.0.0.1::5353/udp', socatImage, ...echoServer]);
+      const hostPort = Number(/:(\d+)$/.exec(await ok(['port', name, '5353/udp']))?.[1]);
+      const answer = await udpAskEventually(hostPort, 'ping');
+      assert.match(answer, /^pong-\d+\.\d+\.\d+\.\d+$/, `${network}: ${answer}`);
+      await ok(['rm', '-f', name]);
+    }
+    await ok(['network', 'rm', 'berth-udp']);
   });
 
   test('host and none networks', async () => {
