@@ -276,6 +276,29 @@ describe('networks', () => {
     await ok(['network', 'rm', 'berth-internal']);
   });
 
+  test('a published port is reachable from other containers through the host (default bridge and user network)', async () => {
+    await ok(['run', '-d', '--name', 'shared', '-p', '80', busybox, ...server('from-shared')]);
+    const hostPort = /:(\d+)$/.exec(await ok(['port', 'shared', '80']))?.[1] ?? '';
+    await ok(['network', 'create', '--subnet', '10.231.55.0/24', 'berth-reach']);
+    for (const network of ['bridge', 'berth-reach']) {
+      const answer = await ok([
+        'run',
+        '--rm',
+        '--network',
+        network,
+        '--add-host',
+        'outside:host-gateway',
+        busybox,
+        'sh',
+        '-c',
+        `for i in $(seq 50); do nc outside ${hostPort} </dev/null && exit 0; sleep 0.1; done; exit 1`,
+      ]);
+      assert.equal(answer, 'from-shared', network);
+    }
+    await ok(['rm', '-f', 'shared']);
+    await ok(['network', 'rm', 'berth-reach']);
+  });
+
   test('udp: a published port forwards datagrams both ways, on the default bridge and on a user network', async () => {
     const socatImage = `${registry.host}/socat`;
     await pushTestImage(
