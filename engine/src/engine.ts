@@ -178,7 +178,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
           logger,
         }),
       )
-      .add(systemDfRoutes(imageDrivers.images, containers))
+      .add(systemDfRoutes(imageDrivers.images, containers, volumes.volumes))
       .add(authRoutes(imageDrivers.images))
       .add(statsRoutes(stats))
       .add(eventRoutes(events));

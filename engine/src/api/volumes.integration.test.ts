@@ -75,6 +75,58 @@ describe('volumes', () => {
     assert.equal(api.status, 404);
   });
 
+  test('system df -v lists volumes with their size and how many containers use them', async () => {
+    await ok(['volume', 'create', 'berth-sized']);
+    await ok([
+      'run',
+      '--name',
+      'sizer',
+      '-v',
+      'berth-sized:/d',
+      image,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/d/f bs=1024 count=300 2>/dev/null',
+    ]);
+    const raw = JSON.parse((await apiRequest(engine.socketPath, 'GET', '/v1.41/system/df')).body) as {
+      Volumes: { Name: string; UsageData: { Size: number; RefCount: number } }[];
+    };
+    const sized = raw.Volumes.find((volume) => volume.Name === 'berth-sized');
+    assert.ok(sized !== undefined, JSON.stringify(raw.Volumes));
+    assert.ok(sized.UsageData.Size >= 300 * 1024, String(sized.UsageData.Size));
+    assert.equal(sized.UsageData.RefCount, 1);
+    assert.match(await ok(['system', 'df', '-v']), /^berth-sized\s+1\s+3\d\d(\.\d+)?kB/m);
+    await ok(['rm', 'sizer']);
+    await ok(['volume', 'rm', 'berth-sized']);
+  });
+
+  test('local driver options: a tmpfs volume mounted while used, a bind volume whose host files survive its removal', async () => {
+    const mounted = async (path: string) =>
+      (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((line) => line.split(' ')[4] === path);
+    await ok(['volume', 'create', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', 'o=size=5m', 'berth-tmpfs']);
+    const inspect = JSON.parse(await ok(['volume', 'inspect', 'berth-tmpfs']))[0];
+    assert.deepEqual(inspect.Options, { type: 'tmpfs', device: 'tmpfs', o: 'size=5m' });
+    const df = await ok(['run', '--rm', '-v', 'berth-tmpfs:/data', image, 'sh', '-c', 'df -k /data | tail -1']);
+    assert.match(df, /^tmpfs\s+5120\s/);
+    assert.equal(await mounted(inspect.Mountpoint), false, 'unmounted once no container uses it');
+    await ok(['volume', 'rm', 'berth-tmpfs']);
+
+    const hostDir = join(scratch, 'bind-volume');
+    await mkdir(hostDir);
+    await writeFile(join(hostDir, 'from-host'), 'host data\n');
+    await ok(['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', `device=${hostDir}`, 'berth-bind']);
+    assert.equal(await ok(['run', '--rm', '-v', 'berth-bind:/data', image, 'cat', '/data/from-host']), 'host data');
+    await ok(['run', '--rm', '-v', 'berth-bind:/data', image, 'sh', '-c', 'echo from-container > /data/written']);
+    assert.equal(await readFile(join(hostDir, 'written'), 'utf8'), 'from-container\n');
+    await ok(['volume', 'rm', 'berth-bind']);
+    assert.equal(await readFile(join(hostDir, 'from-host'), 'utf8'), 'host data\n', 'removing the volume kept the host files');
+
+    const bad = await run(['volume', 'create', '--opt', 'colour=blue', 'berth-bad']);
+    assert.notEqual(bad.exitCode, 0);
+    assert.match(bad.stderr, /invalid option key: "colour"/);
+    assert.notEqual((await run(['volume', 'inspect', 'berth-bad'])).exitCode, 0);
+  });
+
   test('a named volume is seeded from the image, keeps data across containers, and is in use while referenced', async () => {
     const first = await ok([
       'run',

@@ -1,7 +1,9 @@
 import type { Container } from '../../core/containers/container.js';
 import type { ImageService } from '../../core/images/image-service.js';
+import type { VolumeRecord } from '../../core/volumes/volume.js';
 import { presentContainerSummary } from '../presenters/container-presenter.js';
 import { presentImageSummary } from '../presenters/image-presenter.js';
+import { presentVolume } from '../presenters/volume-presenter.js';
 import type { Route } from '../router.js';
 
 /** What `system df` needs from the container side. */
@@ -10,11 +12,17 @@ export interface ContainerDiskUsage {
   size(container: Container): Promise<{ SizeRw: number; SizeRootFs: number }>;
 }
 
+/** What `system df` needs from the volume side. */
+export interface VolumeDiskUsage {
+  usage(): Promise<{ volume: VolumeRecord; size: number; refCount: number }[]>;
+  mountpoint(volume: VolumeRecord): string;
+}
+
 /**
- * `GET /system/df`: images with container counts and shared sizes, containers with their sizes.
- * Volumes and the build cache are empty lists: this engine has neither named volumes nor a builder cache yet.
+ * `GET /system/df`: images with container counts and shared sizes, containers and volumes with
+ * their sizes. The build cache is an empty list: this engine has no builder cache.
  */
-export function systemDfRoutes(images: ImageService, containers: ContainerDiskUsage): Route[] {
+export function systemDfRoutes(images: ImageService, containers: ContainerDiskUsage, volumes: VolumeDiskUsage): Route[] {
   return [
     {
       method: 'GET',
@@ -31,7 +39,9 @@ export function systemDfRoutes(images: ImageService, containers: ContainerDiskUs
             presentImageSummary(image, { containers: count, sharedSize }),
           ),
           Containers: containerItems,
-          Volumes: [],
+          Volumes: (await volumes.usage()).map(({ volume, size, refCount }) =>
+            presentVolume(volume, volumes.mountpoint(volume), { size, refCount }),
+          ),
           BuildCache: [],
         });
       },

@@ -42,4 +42,8 @@ export interface VolumeDriver {
   seed(name: string, source: string): Promise<void>;
   /** Bytes used (for prune's SpaceReclaimed). */
   size(name: string): Promise<number>;
+  /** Mounts a volume created with options (`type`, `device`, `o`) at its mount point, unless it already is. */
+  mount(name: string, options: Record<string, string>): Promise<void>;
+  /** Unmounts such a volume (nothing when it is not mounted). */
+  unmount(name: string): Promise<void>;
 }

@@ -1,9 +1,14 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { internal } from '@berth/common';
 import type { VolumeDriver } from '../../core/volumes/volume.js';
 import { copyTreePreserving, treeSize } from '../../platform/copy-tree.js';
+import { isMountPoint, mountFilesystem, unmountLazily } from '../../platform/volume-mounts.js';
 
-/** Docker's `local` driver: `<dataRoot>/volumes/<name>/_data`, a plain directory. */
+/**
+ * Docker's `local` driver: `<dataRoot>/volumes/<name>/_data`, a plain directory, or with options
+ * (`type`, `device`, `o`) a filesystem mounted there while containers use it (tmpfs, a bind, ...).
+ */
 export class LocalVolumeDriver implements VolumeDriver {
   constructor(private readonly volumesDir: string) {}
 
@@ -18,6 +23,9 @@ export class LocalVolumeDriver implements VolumeDriver {
   }
 
   async remove(name: string): Promise<void> {
+    await this.unmount(name);
+    // Never delete through a mount (a bind of a host directory would lose the host's files).
+    if (await isMountPoint(this.mountpoint(name))) throw internal(`volume ${name} is still mounted; not removing it`);
     await rm(join(this.volumesDir, name), { recursive: true, force: true });
   }
 
@@ -35,5 +43,15 @@ export class LocalVolumeDriver implements VolumeDriver {
 
   size(name: string): Promise<number> {
     return treeSize(this.mountpoint(name));
+  }
+
+  async mount(name: string, options: Record<string, string>): Promise<void> {
+    const target = this.mountpoint(name);
+    if (await isMountPoint(target)) return;
+    await mountFilesystem(options['type'] ?? 'none', options['device'] ?? 'none', options['o'] ?? '', target);
+  }
+
+  async unmount(name: string): Promise<void> {
+    if (await isMountPoint(this.mountpoint(name))) await unmountLazily(this.mountpoint(name));
   }
 }

@@ -79,8 +79,7 @@ export class VolumeService implements ContainerMounts {
         `create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
       );
     const options = request.DriverOpts ?? null;
-    if (options !== null && Object.keys(options).length > 0)
-      throw invalidArgument('local volume options (type, device, o) are not supported by this engine');
+    validateLocalOptions(options);
     return this.locks.run(`volume:${name}`, async () => {
       const existing = this.options.store.get(name);
       if (existing !== undefined) return existing;
@@ -100,6 +99,16 @@ export class VolumeService implements ContainerMounts {
   }
 
   /** IDs of containers (any state) that mount the volume. */
+  /** Every volume with its size on disk and how many containers reference it (`system df -v`). */
+  async usage(): Promise<{ volume: VolumeRecord; size: number; refCount: number }[]> {
+    const result: { volume: VolumeRecord; size: number; refCount: number }[] = [];
+    for (const volume of this.options.store.list()) {
+      const size = await this.options.driver.size(volume.name).catch(() => 0);
+      result.push({ volume, size, refCount: this.usedBy(volume.name).length });
+    }
+    return result;
+  }
+
   usedBy(name: string): string[] {
     const users = new Set<string>();
     for (const use of this.options.store.listUses({ volumeName: name })) users.add(use.containerId);
@@ -183,6 +192,7 @@ export class VolumeService implements ContainerMounts {
         continue;
       }
       const volume = await this.volumeFor(container, request);
+      if (hasMountOptions(volume)) await this.options.driver.mount(volume.name, volume.options ?? {});
       const mountpoint = this.options.driver.mountpoint(volume.name);
       if (!request.noCopy && (await this.options.driver.isEmpty(volume.name)))
         await this.seed(volume, rootfs, request.destination);
@@ -201,8 +211,25 @@ export class VolumeService implements ContainerMounts {
     return { mounts, mountPoints };
   }
 
-  async release(): Promise<void> {
-    // Binds and volumes live in the task's own mount namespace: they went with it.
+  /**
+   * Binds and volumes live in the task's own mount namespace: they went with it. A volume with
+   * options is unmounted on the host once no running container uses it (Docker's refcount), so the
+   * next user mounts it afresh.
+   */
+  async release(container: Container): Promise<void> {
+    for (const use of this.options.store.listUses({ containerId: container.id })) {
+      const volume = this.options.store.get(use.volumeName);
+      if (volume === undefined || !hasMountOptions(volume)) continue;
+      const stillUsed = this.options.store
+        .listUses({ volumeName: volume.name })
+        .some((other) => other.containerId !== container.id && this.isRunning(other.containerId));
+      if (!stillUsed) await this.options.driver.unmount(volume.name);
+    }
+  }
+
+  private isRunning(containerId: string): boolean {
+    const status = this.options.containers.get(containerId)?.state.status;
+    return status === 'running' || status === 'paused' || status === 'restarting';
   }
 
   /**
@@ -325,4 +352,18 @@ function safeRequests(container: Container): MountRequest[] {
   } catch {
     return [];
   }
+}
+
+/** Docker's local driver options: the mount type, its device and its mount options. */
+const localOptionKeys = new Set(['type', 'device', 'o']);
+
+function validateLocalOptions(options: Record<string, string> | null): void {
+  if (options === null || Object.keys(options).length === 0) return;
+  for (const key of Object.keys(options)) if (!localOptionKeys.has(key)) throw invalidArgument(`invalid option key: "${key}"`);
+  if (options['type'] === undefined || options['type'] === '') throw invalidArgument('missing required option: "type"');
+  if (options['device'] === undefined || options['device'] === '') throw invalidArgument('missing required option: "device"');
+}
+
+function hasMountOptions(volume: VolumeRecord): boolean {
+  return volume.options !== null && Object.keys(volume.options).length > 0;
 }
