@@ -3,7 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile, mkdir, readlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { docker } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
@@ -195,6 +197,41 @@ describe('volumes', () => {
     const missing = await run(['run', '--rm', '--mount', `type=bind,source=${join(scratch, 'nope')},target=/x`, image, 'true']);
     assert.notEqual(missing.exitCode, 0);
     assert.match(missing.stderr, /bind source path does not exist/);
+  });
+});
+
+describe('bind propagation', () => {
+  test('rslave sees mounts the host makes later below a shared source; a private source is refused as by dockerd', async () => {
+    const sh = promisify(execFile);
+    const sharedRoot = join(scratch, 'shared-root');
+    await mkdir(join(sharedRoot, 'src'), { recursive: true });
+    // A mount of its own, made shared: what propagation needs on the host side.
+    await sh('mount', ['--bind', sharedRoot, sharedRoot]);
+    await sh('mount', ['--make-shared', sharedRoot]);
+    try {
+      await ok(['run', '-d', '--name', 'prop', '-v', `${join(sharedRoot, 'src')}:/p:rslave`, image, 'sleep', '300']);
+      const mounts = JSON.parse(await ok(['inspect', '-f', '{{json .Mounts}}', 'prop'])) as {
+        Destination: string;
+        Propagation: string;
+      }[];
+      assert.equal(mounts.find((mount) => mount.Destination === '/p')?.Propagation, 'rslave');
+      await sh('mount', ['-t', 'tmpfs', 'tmpfs', join(sharedRoot, 'src')]);
+      assert.match(await ok(['exec', 'prop', 'sh', '-c', 'grep " /p " /proc/mounts']), /^tmpfs \/p tmpfs/m);
+      await ok(['rm', '-f', 'prop']);
+    } finally {
+      await sh('umount', ['-R', '-l', sharedRoot]).catch(() => undefined);
+    }
+    const privateDir = join(scratch, 'private-src');
+    await mkdir(privateDir, { recursive: true });
+    await sh('mount', ['--bind', privateDir, privateDir]);
+    await sh('mount', ['--make-private', privateDir]);
+    try {
+      const refused = await run(['run', '--rm', '-v', `${privateDir}:/p:rshared`, image, 'true']);
+      assert.notEqual(refused.exitCode, 0);
+      assert.match(refused.stderr, /is mounted on .* but it is not a shared mount/);
+    } finally {
+      await sh('umount', ['-l', privateDir]).catch(() => undefined);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
+import { mountPropagationOf } from '../../lib/mount-table.js';
 import type { Container } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
 import type { OciMount } from '../../core/runtime/oci-spec.js';
@@ -180,6 +181,7 @@ export class VolumeService implements ContainerMounts {
       }
       if (request.type === 'bind') {
         await this.ensureBindSource(request);
+        await checkPropagationSource(request);
         mounts.push(bindOf(request.source, request));
         mountPoints.push({
           Type: 'bind',
@@ -366,4 +368,18 @@ function validateLocalOptions(options: Record<string, string> | null): void {
 
 function hasMountOptions(volume: VolumeRecord): boolean {
   return volume.options !== null && Object.keys(volume.options).length > 0;
+}
+
+/**
+ * dockerd's check: a bind that should see mounts made later on the host (`rshared`, `rslave`) only
+ * can when the host's mount holding its source propagates; otherwise it would silently not.
+ */
+async function checkPropagationSource(request: MountRequest): Promise<void> {
+  const wanted = request.propagation;
+  if (!['shared', 'rshared', 'slave', 'rslave'].includes(wanted)) return;
+  const { mountPoint, shared, slave } = await mountPropagationOf(await realpath(request.source));
+  if (wanted.endsWith('shared') && !shared)
+    throw invalidArgument(`path ${request.source} is mounted on ${mountPoint} but it is not a shared mount`);
+  if (wanted.endsWith('slave') && !shared && !slave)
+    throw invalidArgument(`path ${request.source} is mounted on ${mountPoint} but it is not a shared or slave mount`);
 }

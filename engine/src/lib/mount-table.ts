@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+
+/** The mount a path lives on, and how that mount propagates (from /proc/self/mountinfo). */
+export interface MountPropagation {
+  mountPoint: string;
+  /** `shared:N`: mounts made below it reach its peers. */
+  shared: boolean;
+  /** `master:N`: it receives mounts from a shared peer. */
+  slave: boolean;
+}
+
+/** The innermost mount holding `path` (an absolute, resolved path). */
+export async function mountPropagationOf(path: string, mountInfo = '/proc/self/mountinfo'): Promise<MountPropagation> {
+  const table = await readFile(mountInfo, 'utf8');
+  let best: MountPropagation = { mountPoint: '/', shared: false, slave: false };
+  for (const line of table.split('\n')) {
+    const fields = line.split(' ');
+    const mountPoint = (fields[4] ?? '').replace(/\\040/g, ' ');
+    if (mountPoint === '') continue;
+    const inside = mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`);
+    // Later lines for the same point are mounts stacked on top: they win, as does a deeper point.
+    if (!inside || mountPoint.length < best.mountPoint.length) continue;
+    const optional = fields.slice(6, fields.indexOf('-'));
+    best = {
+      mountPoint,
+      shared: optional.some((field) => field.startsWith('shared:')),
+      slave: optional.some((field) => field.startsWith('master:')),
+    };
+  }
+  return best;
+}
