@@ -109,7 +109,7 @@ describe('default bridge (Linux bridge driver)', () => {
     assert.match(await firewallRules(), /MASQUERADE/);
   });
 
-  test('a published port answers through the engine and survives an engine crash', async () => {
+  test('a published port answers through the engine, survives an engine crash, and a container dead meanwhile is cleaned up', async () => {
     await ok(['run', '-d', '--name', 'pub', '-p', '127.0.0.1::80', image, ...server('from-pub')]);
     const port = Number(/:(\d+)$/.exec(await ok(['port', 'pub', '80']))?.[1]);
     assert.equal(await readEventually(port), 'from-pub');
@@ -117,8 +117,17 @@ describe('default bridge (Linux bridge driver)', () => {
     engine = await startEngineProcess({ dataRoot });
     assert.equal(await ok(['inspect', '-f', '{{.State.Status}}', 'pub']), 'running');
     assert.equal(await readEventually(port), 'from-pub');
-    await ok(['rm', '-f', 'pub']);
+    // The container dies while the engine is down: the next engine cleans its namespace up at start.
+    const id = await ok(['inspect', '-f', '{{.Id}}', 'pub']);
+    const pid = Number(await ok(['inspect', '-f', '{{.State.Pid}}', 'pub']));
+    await engine.kill();
+    process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    engine = await startEngineProcess({ dataRoot });
+    assert.equal(await ok(['inspect', '-f', '{{.State.Status}}', 'pub']), 'exited');
+    assert.equal(existsSync(`/run/netns/berth-${id}`), false);
     assert.equal(await readAll(port), '');
+    await ok(['rm', '-f', 'pub']);
   });
 
   test('connect a user-network container to the bridge: a second interface behind the first default route', async () => {
