@@ -1,8 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { invalidArgument } from '@berth/common';
 import type { RootfsMounter } from '../core/containers/rootfs-mounter.js';
 import type { MountSpec } from '../core/snapshots/snapshotter.js';
 import { runCommand } from './run-command.js';
+import { isMountPoint, unmountLazily } from './mount-points.js';
 
 /** Mounts with mount(8) and unmounts with umount(8); a mount table read tells what is mounted. */
 export class CommandRootfsMounter implements RootfsMounter {
@@ -19,14 +20,11 @@ export class CommandRootfsMounter implements RootfsMounter {
   }
 
   async unmount(target: string): Promise<void> {
-    if (!(await this.isMounted(target))) return;
     // Lazy detach: a process still holding a file (a late `docker cp`) must not make rm fail.
-    await runCommand('umount', ['-l', target], { allowFailure: true });
+    if (await this.isMounted(target)) await unmountLazily(target);
   }
 
-  async isMounted(target: string): Promise<boolean> {
-    const table = await readFile('/proc/self/mountinfo', 'utf8');
-    const escaped = target.replace(/ /g, '\\040');
-    return table.split('\n').some((line) => line.split(' ')[4] === escaped);
+  isMounted(target: string): Promise<boolean> {
+    return isMountPoint(target);
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { internal } from '@berth/common';
 import type { VolumeDriver } from '../../core/volumes/volume.js';
 import { copyTreePreserving, treeSize } from '../../platform/copy-tree.js';
-import { isMountPoint, mountFilesystem, unmountLazily } from '../../platform/volume-mounts.js';
+import { isMountPoint, mountFilesystem, unmountLazily } from '../../platform/mount-points.js';
 
 /**
  * Docker's `local` driver: `<dataRoot>/volumes/<name>/_data`, a plain directory, or with options
