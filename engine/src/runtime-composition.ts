@@ -8,6 +8,8 @@ import type { LogReopener } from './core/logs/log-reopener.js';
 import type { Logger } from './lib/logger.js';
 import { ConmonTaskRuntime } from './drivers/runtime/conmon-task-runtime.js';
 import { findExecutable } from './platform/find-executable.js';
+import { runCommand } from './platform/run-command.js';
+import { runtimeAdvisories } from './drivers/runtime/runtime-advisories.js';
 
 /** Part of the composition root: the task runtime (conmon + runc/crun). */
 export async function createTaskRuntime(options: {
@@ -15,14 +17,7 @@ export async function createTaskRuntime(options: {
   logger: Logger;
 }): Promise<TaskRuntime & ExecRuntime & LogReopener> {
   const { config, logger } = options;
-  const runtimePath = await findExecutable(config.runtime, [
-    '/usr/sbin',
-    '/usr/bin',
-    '/usr/local/sbin',
-    '/usr/local/bin',
-    '/sbin',
-    '/bin',
-  ]);
+  const runtimePath = await findRuntime(config);
   const conmonPath = await findExecutable('conmon', ['/usr/bin', '/usr/libexec/podman', '/usr/local/bin', '/usr/sbin']);
   // Attach sockets must fit in sun_path (108 bytes) whatever the data root, and stay put across
   // engine restarts so running containers are found again: a short directory named after the data root.
@@ -31,4 +26,16 @@ export async function createTaskRuntime(options: {
     { runtimePath, runtimeName: config.runtime, conmonPath, stateDir: dataRootPaths(config.dataRoot).runtimeState, runDir },
     logger,
   );
+}
+
+function findRuntime(config: EngineConfig): Promise<string> {
+  return findExecutable(config.runtime, ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin']);
+}
+
+/** Known breakouts fixed after the installed runtime's release: logged at start and listed by `docker info`. */
+export async function readRuntimeWarnings(config: EngineConfig, logger: Logger): Promise<string[]> {
+  const version = await runCommand(await findRuntime(config), ['--version'], { allowFailure: true }).catch(() => undefined);
+  const warnings = runtimeAdvisories(config.runtime, version?.stdout ?? '');
+  for (const warning of warnings) logger.warn({ runtime: config.runtime }, warning);
+  return warnings;
 }

@@ -9,6 +9,8 @@ export interface SystemInfoSource {
   runtimeName: string;
   insecureRegistries: string[];
   registryMirrors: string[];
+  /** Host problems worth a `docker info` warning (an OCI runtime with a known breakout). */
+  warnings: string[];
   counts(): Promise<{ containers: number; running: number; paused: number; stopped: number; images: number }>;
 }
 
@@ -143,7 +145,7 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           RuncCommit: { ID: '', Expected: '' },
           InitCommit: { ID: '', Expected: '' },
           SecurityOptions: ['name=seccomp,profile=default'],
-          Warnings: [],
+          Warnings: source.warnings,
         });
       },
     },
