@@ -29,3 +29,10 @@ export async function mountPropagationOf(path: string, mountInfo = '/proc/self/m
   }
   return best;
 }
+
+/** Whether something is mounted exactly at `target` (from this process's mount table). */
+export async function isMountPoint(target: string, mountInfo = '/proc/self/mountinfo'): Promise<boolean> {
+  const table = await readFile(mountInfo, 'utf8');
+  const escaped = target.replace(/ /g, '\\040');
+  return table.split('\n').some((line) => line.split(' ')[4] === escaped);
+}

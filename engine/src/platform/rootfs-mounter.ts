@@ -3,7 +3,8 @@ import { invalidArgument } from '@berth/common';
 import type { RootfsMounter } from '../core/containers/rootfs-mounter.js';
 import type { MountSpec } from '../core/snapshots/snapshotter.js';
 import { runCommand } from './run-command.js';
-import { isMountPoint, unmountLazily } from './mount-points.js';
+import { isMountPoint } from '../lib/mount-table.js';
+import { unmountLazily } from './mount-points.js';
 
 /** Mounts with mount(8) and unmounts with umount(8); a mount table read tells what is mounted. */
 export class CommandRootfsMounter implements RootfsMounter {

@@ -53,62 +53,60 @@ export class LinuxBridgeDriver {
     this.stateFiles = new ContainerStateFiles(options.stateDir);
   }
 
-  /** With `createNamespace`, the container's namespace is made in the same `ip` process as its first veth. */
+  /**
+   * Plugs the container into one bridge network; `ports` are published to its address. With
+   * `createNamespace`, the namespace is made in the same `ip` process as the veth.
+   */
   async join(
     containerId: string,
-    joins: NetworkJoin[],
+    { network, endpoint, interfaceName }: NetworkJoin,
     ports: PortMapping[],
     options: { createNamespace?: boolean; signal?: AbortSignal } = {},
-  ): Promise<JoinedInterface[]> {
+  ): Promise<JoinedInterface> {
     const { signal } = options;
-    let createNamespace = options.createNamespace === true;
+    const { subnet, gateway, bridgeName } = network;
+    const ipAddress = endpoint.ipAddress;
+    if (subnet === undefined || gateway === undefined || bridgeName === undefined || ipAddress === undefined)
+      throw internal(`network ${network.name} has no address for ${containerId}`);
     await mkdir(this.options.stateDir, { recursive: true, mode: 0o700 });
+    await this.ensureBridge(network);
+    const namespace = namespaceName(containerId);
+    const prefixLength = Number(subnet.split('/')[1]);
+    const macAddress = macFromAddress(ipAddress);
+    const hostVeth = hostVethName(containerId, network.id);
+    const mtu = network.options['com.docker.network.driver.mtu'] ?? '1500';
+    const published = ports.flatMap((port) => proxiedPorts(port, ipAddress));
+    // Recorded first: a crash half-way still leaves what teardown needs.
     const state = await this.readState(containerId);
-    const joined: JoinedInterface[] = [];
-    for (const [index, { network, endpoint, interfaceName }] of joins.entries()) {
-      const { subnet, gateway, bridgeName } = network;
-      const ipAddress = endpoint.ipAddress;
-      if (subnet === undefined || gateway === undefined || bridgeName === undefined || ipAddress === undefined)
-        throw internal(`network ${network.name} has no address for ${containerId}`);
-      await this.ensureBridge(network);
-      const prefixLength = Number(subnet.split('/')[1]);
-      const macAddress = macFromAddress(ipAddress);
-      const hostVeth = hostVethName(containerId, network.id);
-      const mtu = network.options['com.docker.network.driver.mtu'] ?? '1500';
-      const published = index === 0 ? ports.flatMap((port) => proxiedPorts(port, ipAddress)) : [];
-      // Recorded first: a crash half-way still leaves what teardown needs.
-      state[network.id] = { bridgeName, subnet, hostVeth, ipAddress, ports: published };
-      await this.writeState(containerId, state);
-      try {
-        await runIpBatch(
-          [
-            ...(createNamespace ? [`netns add ${namespaceName(containerId)}`] : []),
-            `link add ${hostVeth} mtu ${mtu} type veth peer name ${interfaceName} address ${macAddress} mtu ${mtu} netns ${namespaceName(containerId)}`,
-            `link set ${hostVeth} master ${bridgeName} up`,
-          ],
-          signal !== undefined ? { signal } : {},
-        );
-        createNamespace = false;
-        const interfaceIndex = Number(/\d+$/.exec(interfaceName)?.[0] ?? '0');
-        await runIpBatch(
-          [
-            'link set lo up',
-            `addr add ${ipAddress}/${prefixLength} dev ${interfaceName}`,
-            `link set ${interfaceName} up`,
-            // eth0 owns the plain default route; later interfaces add theirs behind it.
-            `route replace default via ${gateway} dev ${interfaceName}${interfaceIndex > 0 ? ` metric ${interfaceIndex}` : ''}`,
-          ],
-          { namespace: namespaceName(containerId), ...(signal !== undefined ? { signal } : {}) },
-        );
-        await this.openProxies(containerId, published);
-      } catch (error) {
-        await this.leave(containerId, [network.id]).catch(() => undefined);
-        if (createNamespace) await runIpBatch([`netns delete ${namespaceName(containerId)}`]).catch(() => undefined);
-        throw error;
-      }
-      joined.push({ networkId: network.id, macAddress, ipAddress, prefixLength, gateway });
+    state[network.id] = { bridgeName, subnet, hostVeth, ipAddress, ports: published };
+    await this.writeState(containerId, state);
+    try {
+      await runIpBatch(
+        [
+          ...(options.createNamespace === true ? [`netns add ${namespace}`] : []),
+          `link add ${hostVeth} mtu ${mtu} type veth peer name ${interfaceName} address ${macAddress} mtu ${mtu} netns ${namespace}`,
+          `link set ${hostVeth} master ${bridgeName} up`,
+        ],
+        signal !== undefined ? { signal } : {},
+      );
+      const interfaceIndex = Number(/\d+$/.exec(interfaceName)?.[0] ?? '0');
+      await runIpBatch(
+        [
+          'link set lo up',
+          `addr add ${ipAddress}/${prefixLength} dev ${interfaceName}`,
+          `link set ${interfaceName} up`,
+          // eth0 owns the plain default route; later interfaces add theirs behind it.
+          `route replace default via ${gateway} dev ${interfaceName}${interfaceIndex > 0 ? ` metric ${interfaceIndex}` : ''}`,
+        ],
+        { namespace, ...(signal !== undefined ? { signal } : {}) },
+      );
+      await this.openProxies(containerId, published);
+    } catch (error) {
+      // The caller releases the container (namespace included) after a failed join.
+      await this.leave(containerId, [network.id]).catch(() => undefined);
+      throw error;
     }
-    return joined;
+    return { networkId: network.id, macAddress, ipAddress, prefixLength, gateway };
   }
 
   /** Closes the container's proxies and deletes its veths on the given networks. */

@@ -1,6 +1,7 @@
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@berth/common';
+import { pathExists } from '../../lib/path-exists.js';
 import type { JoinedInterface, NetworkJoin, PortMapping, PortProtocol } from '../../core/networks/network-driver.js';
 import {
   addNetworkNamespace,
@@ -84,12 +85,7 @@ export class NetavarkDriver {
 
   async namespacePath(containerId: string): Promise<string | undefined> {
     const path = join(netnsDirectory, namespaceName(containerId));
-    try {
-      await access(path);
-      return path;
-    } catch {
-      return undefined;
-    }
+    return (await pathExists(path)) ? path : undefined;
   }
 
   async join(

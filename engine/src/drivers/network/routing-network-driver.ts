@@ -36,18 +36,15 @@ export class RoutingNetworkDriver implements NetworkDriver {
     const joined: JoinedInterface[] = [];
     for (const [index, join] of joins.entries()) {
       const portsHere = index === 0 ? ports : [];
-      let result: JoinedInterface | undefined;
       if (usesLinuxBridge(join.network)) {
-        [result] = await this.linuxBridge.join(containerId, [join], portsHere, {
-          createNamespace,
-          ...(signal ? { signal } : {}),
-        });
+        joined.push(
+          await this.linuxBridge.join(containerId, join, portsHere, { createNamespace, ...(signal ? { signal } : {}) }),
+        );
       } else {
         if (createNamespace) await this.netavark.createNamespace(containerId);
-        [result] = await this.netavark.join(containerId, containerName, [join], portsHere, signal);
+        joined.push(...(await this.netavark.join(containerId, containerName, [join], portsHere, signal)));
       }
       createNamespace = false;
-      if (result !== undefined) joined.push(result);
     }
     return joined;
   }

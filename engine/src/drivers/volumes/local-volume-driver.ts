@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { internal } from '@berth/common';
 import type { VolumeDriver } from '../../core/volumes/volume.js';
 import { copyTreePreserving, treeSize } from '../../platform/copy-tree.js';
-import { isMountPoint, mountFilesystem, unmountLazily } from '../../platform/mount-points.js';
+import { isMountPoint } from '../../lib/mount-table.js';
+import { mountFilesystem, unmountLazily } from '../../platform/mount-points.js';
 
 /**
  * Docker's `local` driver: `<dataRoot>/volumes/<name>/_data`, a plain directory, or with options

@@ -470,8 +470,9 @@ export class NetworkService implements ContainerNetworking {
   private async allocatePorts(container: Container): Promise<PublishedPort[]> {
     const requests = requestedPorts(container.config, container.hostConfig);
     if (requests.length === 0) return [];
+    // Read-only: the frozen records, not a copy of every container per start.
     const taken: PublishedPort[] = this.options.containers
-      .list()
+      .listFrozen()
       .filter((other) => other.id !== container.id && (other.state.status === 'running' || other.state.status === 'paused'))
       .flatMap((other) => publishedPortsOf(other.networkSettings));
     const published: PublishedPort[] = [];
