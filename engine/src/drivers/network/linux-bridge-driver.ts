@@ -80,9 +80,13 @@ export class LinuxBridgeDriver {
     const state = await this.readState(containerId);
     state[network.id] = { bridgeName, subnet, hostVeth, ipAddress, ports: published };
     await this.writeState(containerId, state);
+    // The previous run's veth (same name) may still exist: the kernel tears a deleted namespace's
+    // veths down in the background, and a quick restart can come first.
+    const leftover = (await pathExists(`/sys/class/net/${hostVeth}`)) ? [`link del ${hostVeth}`] : [];
     try {
       await runIpBatch(
         [
+          ...leftover,
           ...(options.createNamespace === true ? [`netns add ${namespace}`] : []),
           `link add ${hostVeth} mtu ${mtu} type veth peer name ${interfaceName} address ${macAddress} mtu ${mtu} netns ${namespace}`,
           `link set ${hostVeth} master ${bridgeName} up`,

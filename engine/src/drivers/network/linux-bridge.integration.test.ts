@@ -130,6 +130,22 @@ describe('default bridge (Linux bridge driver)', () => {
     await ok(['rm', '-f', 'pub']);
   });
 
+  test("quick restarts: the previous run's veth, still being torn down, does not block the next start", async () => {
+    await ok(['run', '-d', '--name', 'bouncer', '-p', '127.0.0.1::80', image, ...server('bounced')]);
+    const others = ['bouncer-2', 'bouncer-3', 'bouncer-4'];
+    for (const name of others) await ok(['run', '-d', '--name', name, image, 'sleep', '300']);
+    // Several at once, as docker-compose restarts a project: the kernel's namespace clean-up lags most then.
+    for (let round = 0; round < 5; round++) {
+      await ok(['restart', '-t', '0', 'bouncer', ...others]);
+      for (const name of ['bouncer', ...others])
+        assert.equal(await ok(['inspect', '-f', '{{.State.Status}}', name]), 'running', `${name}, round ${round}`);
+    }
+    await ok(['rm', '-f', ...others]);
+    const port = Number(/:(\d+)$/.exec(await ok(['port', 'bouncer', '80']))?.[1]);
+    assert.equal(await readEventually(port), 'bounced');
+    await ok(['rm', '-f', 'bouncer']);
+  });
+
   test('connect a user-network container to the bridge: a second interface behind the first default route', async () => {
     await ok(['network', 'create', '--subnet', '10.231.77.0/24', 'berth-bridge-user']);
     await ok(['run', '-d', '--name', 'both', '--network', 'berth-bridge-user', image, 'sleep', '300']);
