@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { internal } from '@berth/common';
 import type { JoinedInterface, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
 import type { NetworkRecord } from '../../core/networks/network.js';
@@ -131,15 +131,21 @@ export class LinuxBridgeDriver {
       await runIpBatch(veths.map((veth) => `link del ${veth}`));
       return;
     }
+    // Interface indexes, not names: a restart recreates the same name, and that one must stay.
+    const indexes = new Map<string, string>();
+    for (const veth of veths) {
+      const index = await interfaceIndex(veth);
+      if (index !== undefined) indexes.set(veth, index);
+    }
     await runIpBatch([`netns delete ${namespaceName(containerId)}`]);
-    if (veths.length > 0) this.deleteLeftoverVeths(veths);
+    if (indexes.size > 0) this.deleteLeftoverVeths(indexes);
   }
 
-  private deleteLeftoverVeths(veths: string[]): void {
+  private deleteLeftoverVeths(indexes: Map<string, string>): void {
     const sweep = async (): Promise<void> => {
       this.pendingSweeps.delete(timer);
       const left: string[] = [];
-      for (const veth of veths) if (await pathExists(`/sys/class/net/${veth}`)) left.push(veth);
+      for (const [veth, index] of indexes) if ((await interfaceIndex(veth)) === index) left.push(veth);
       if (left.length === 0) return;
       this.options.logger.warn({ veths: left }, 'veths outlived their namespace; deleting them');
       await runIpBatch(left.map((veth) => `link del ${veth}`)).catch((error: unknown) =>
@@ -280,4 +286,12 @@ function proxiedPorts(mapping: PortMapping, targetIp: string): ProxiedPort[] {
 
 function samePort(a: ProxiedPort, b: ProxiedPort): boolean {
   return a.hostIp === b.hostIp && a.hostPort === b.hostPort && a.protocol === b.protocol;
+}
+
+/** The kernel's index of a host interface, or undefined when there is none of that name. */
+async function interfaceIndex(name: string): Promise<string | undefined> {
+  return readFile(`/sys/class/net/${name}/ifindex`, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
 }
