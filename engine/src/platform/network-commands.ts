@@ -1,6 +1,6 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { findExecutable } from './find-executable.js';
-import { runCommand } from './run-command.js';
+import { CommandFailedError, runCommand } from './run-command.js';
 
 const podmanHelperDirectories = ['/usr/lib/podman', '/usr/libexec/podman', '/usr/local/lib/podman', '/usr/local/libexec/podman'];
 
@@ -71,6 +71,25 @@ export async function runIpBatch(
     input: `${commands.join('\n')}\n`,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
+}
+
+/**
+ * Deletes host interfaces by name; one already gone is fine. The kernel removes a deleted
+ * namespace's veths in the background, so a name seen a moment ago may vanish before `ip` runs.
+ */
+export async function deleteLinks(names: readonly string[], options: { signal?: AbortSignal } = {}): Promise<void> {
+  if (names.length === 0) return;
+  const result = await runCommand('ip', ['-force', '-batch', '-'], {
+    input: `${names.map((name) => `link del ${name}`).join('\n')}\n`,
+    allowFailure: true,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
+  if (result.exitCode === 0) return;
+  const errors = result.stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('Command failed') && !line.startsWith('Cannot find device'));
+  if (errors.length > 0) throw new CommandFailedError('ip', ['link', 'del', ...names], result, errors.join('; '));
 }
 
 /** Containers reach beyond their bridge only when the host forwards IPv4 (dockerd turns it on too). */

@@ -6,7 +6,7 @@ import type { NetworkRecord } from '../../core/networks/network.js';
 import type { Logger } from '../../lib/logger.js';
 import { pathExists } from '../../lib/path-exists.js';
 import { installBridgeFirewall, removeBridgeFirewall } from '../../platform/bridge-firewall.js';
-import { enableIpv4Forwarding, netnsDirectory, runIpBatch } from '../../platform/network-commands.js';
+import { deleteLinks, enableIpv4Forwarding, netnsDirectory, runIpBatch } from '../../platform/network-commands.js';
 import { namespaceName } from './container-namespace.js';
 import { ContainerStateFiles } from './container-state-files.js';
 import { openPortProxy, type PortProxy, type ProxiedPort } from './port-proxy.js';
@@ -80,13 +80,13 @@ export class LinuxBridgeDriver {
     const state = await this.readState(containerId);
     state[network.id] = { bridgeName, subnet, hostVeth, ipAddress, ports: published };
     await this.writeState(containerId, state);
-    // The previous run's veth (same name) may still exist: the kernel tears a deleted namespace's
-    // veths down in the background, and a quick restart can come first.
-    const leftover = (await pathExists(`/sys/class/net/${hostVeth}`)) ? [`link del ${hostVeth}`] : [];
     try {
+      // The previous run's veth (same name) may still exist: the kernel tears a deleted namespace's
+      // veths down in the background, and a quick restart can come first. It may also vanish
+      // between this check and the delete, so the delete is its own tolerant step.
+      if (await pathExists(`/sys/class/net/${hostVeth}`)) await deleteLinks([hostVeth], signal !== undefined ? { signal } : {});
       await runIpBatch(
         [
-          ...leftover,
           ...(options.createNamespace === true ? [`netns add ${namespace}`] : []),
           `link add ${hostVeth} mtu ${mtu} type veth peer name ${interfaceName} address ${macAddress} mtu ${mtu} netns ${namespace}`,
           `link set ${hostVeth} master ${bridgeName} up`,
@@ -115,8 +115,7 @@ export class LinuxBridgeDriver {
 
   /** Closes the container's proxies and deletes its veths on the given networks. */
   async leave(containerId: string, networkIds: string[]): Promise<void> {
-    const veths = await this.forget(containerId, networkIds);
-    await runIpBatch(veths.map((veth) => `link del ${veth}`));
+    await deleteLinks(await this.forget(containerId, networkIds));
   }
 
   /**
@@ -128,7 +127,7 @@ export class LinuxBridgeDriver {
   async release(containerId: string): Promise<void> {
     const veths = await this.forget(containerId);
     if (!(await pathExists(`${netnsDirectory}/${namespaceName(containerId)}`))) {
-      await runIpBatch(veths.map((veth) => `link del ${veth}`));
+      await deleteLinks(veths);
       return;
     }
     // Interface indexes, not names: a restart recreates the same name, and that one must stay.
@@ -148,7 +147,7 @@ export class LinuxBridgeDriver {
       for (const [veth, index] of indexes) if ((await interfaceIndex(veth)) === index) left.push(veth);
       if (left.length === 0) return;
       this.options.logger.warn({ veths: left }, 'veths outlived their namespace; deleting them');
-      await runIpBatch(left.map((veth) => `link del ${veth}`)).catch((error: unknown) =>
+      await deleteLinks(left).catch((error: unknown) =>
         this.options.logger.warn({ err: error, veths: left }, 'cannot delete leftover veths'),
       );
     };

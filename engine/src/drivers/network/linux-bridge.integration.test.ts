@@ -40,7 +40,10 @@ before(async () => {
 });
 
 after(async () => {
-  if (engine !== undefined && engine.process.exitCode === null) {
+  // A test that failed between an engine stop and start leaves containers behind: clean them with an engine.
+  if (engine !== undefined && (engine.process.exitCode !== null || engine.process.signalCode !== null))
+    engine = await startEngineProcess({ dataRoot });
+  if (engine !== undefined) {
     const ids = (await run(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
     if (ids.length > 0) await run(['rm', '-f', ...ids]);
     await run(['network', 'prune', '-f']);
