@@ -63,6 +63,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       config,
       db,
       logger,
+      events,
       // Called only once requests flow, after `containers` below exists.
       usage: {
         containersUsing: (imageId) =>
@@ -174,6 +175,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       .add(
         createContainerImageRoutes({
           containers,
+          events,
           images: imageDrivers.images,
           snapshotter: imageDrivers.snapshotter,
           containersDir: paths.containers,

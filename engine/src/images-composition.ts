@@ -8,6 +8,7 @@ import { SqliteImageStore, imageMigrations } from './drivers/metadata/sqlite-ima
 import { OciRegistryClient } from './drivers/registry/oci-registry-client.js';
 import { OverlayfsSnapshotter } from './drivers/snapshots/overlayfs-snapshotter.js';
 import { DefaultImageService } from './services/images/image-service.js';
+import { EventingImageService, type ImageEventSink } from './services/images/image-events.js';
 import { ContainerImages, type ContainerAccess } from './services/images/container-images.js';
 import { treeArchiver } from './drivers/snapshots/tree-archiver.js';
 import { CommandRootfsMounter } from './platform/rootfs-mounter.js';
@@ -22,6 +23,8 @@ export async function createImageDrivers(options: {
   logger: Logger;
   /** Which containers use an image (asked lazily: the container service is built after the images). */
   usage?: ImageUsage;
+  /** Where image events (pull, tag, delete…) are published. */
+  events: ImageEventSink;
 }): Promise<{ images: ImageService; snapshotter: Snapshotter }> {
   const { config, db, logger } = options;
   applyMigrations(db, imageMigrations);
@@ -34,7 +37,7 @@ export async function createImageDrivers(options: {
     insecureRegistries: config.insecureRegistries,
     registryMirrors: config.registryMirrors,
   });
-  const images = new DefaultImageService({
+  const stored = new DefaultImageService({
     content,
     registry,
     snapshotter,
@@ -42,12 +45,13 @@ export async function createImageDrivers(options: {
     logger: logger.child({ component: 'images' }),
     ...(options.usage ? { usage: options.usage } : {}),
   });
-  return { images, snapshotter };
+  return { images: new EventingImageService(stored, options.events), snapshotter };
 }
 
 /** Commit, diff and export: the routes where containers and images meet. */
 export function createContainerImageRoutes(options: {
   containers: ContainerAccess;
+  events: ImageEventSink;
   images: ImageService;
   snapshotter: Snapshotter;
   containersDir: string;

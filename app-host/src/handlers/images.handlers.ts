@@ -27,12 +27,17 @@ export function splitReference(reference: string): { fromImage: string; tag: str
   return { fromImage: reference, tag: 'latest' };
 }
 
-export function toPullProgress(value: unknown): PullProgress {
+/**
+ * One progress line of a pull or a push, or undefined for a line that is not progress: a push ends
+ * with an `aux` line (tag, digest, size) that has no status and must not blank the last one shown.
+ */
+export function toPullProgress(value: unknown): PullProgress | undefined {
   const m = obj(value);
   if (m['error'] !== undefined || m['errorDetail'] !== undefined) {
     const message = str(m['error'], str(obj(m['errorDetail'])['message'], 'pull failed'));
     throw new AppError(/not found|manifest unknown|does not exist/i.test(message) ? 'not-found' : 'internal', message);
   }
+  if (str(m['status']) === '' && str(m['id']) === '') return undefined;
   const progress: PullProgress = { status: str(m['status']) };
   const layerId = str(m['id']);
   if (layerId !== '') progress.layerId = layerId;
@@ -63,7 +68,10 @@ export function createImageHandlers(docker: DockerClient): AppHandlers['images']
         headersTimeout: 0,
       });
       try {
-        for await (const message of jsonLines(body)) yield toPullProgress(message);
+        for await (const message of jsonLines(body)) {
+          const progress = toPullProgress(message);
+          if (progress !== undefined) yield progress;
+        }
       } finally {
         body.destroy();
       }
@@ -81,7 +89,10 @@ export function createImageHandlers(docker: DockerClient): AppHandlers['images']
         headersTimeout: 0,
       });
       try {
-        for await (const message of jsonLines(body)) yield toPullProgress(message);
+        for await (const message of jsonLines(body)) {
+          const progress = toPullProgress(message);
+          if (progress !== undefined) yield progress;
+        }
       } finally {
         body.destroy();
       }

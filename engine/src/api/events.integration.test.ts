@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { docker, dockerCli } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
@@ -195,5 +196,73 @@ describe('docker events', () => {
     assert.equal(invalid.status, 400);
     const backwards = await apiRequest(engine.socketPath, 'GET', `/v1.41/events?since=${after1}&until=${before1}`);
     assert.equal(backwards.status, 400);
+  });
+
+  test('image events: tag, push, untag, pull, commit (a container event and a tag), save, delete, load, import, prune', async () => {
+    const since = unixNow();
+    const repo = `${registry.host}/evented`;
+    const ok = async (args: string[]) => {
+      const result = await docker(engine.socketPath, args);
+      assert.equal(result.exitCode, 0, `docker ${args.join(' ')}: ${result.stderr}`);
+      return result.stdout.trim();
+    };
+    const busyboxId = await ok(['image', 'inspect', '-f', '{{.Id}}', busybox]);
+    await ok(['tag', busybox, `${repo}:v1`]);
+    await ok(['push', `${repo}:v1`]);
+    await ok(['rmi', `${repo}:v1`]);
+    await ok(['pull', `${repo}:v1`]);
+    await ok(['rmi', `${repo}:v1`]);
+    await ok(['commit', '-m', 'snapshot', 'marker', `${repo}:committed`]);
+    const committedId = await ok(['image', 'inspect', '-f', '{{.Id}}', `${repo}:committed`]);
+    const archive = `/tmp/berth-events-${process.pid}.tar`;
+    await ok(['save', '-o', archive, `${repo}:committed`]);
+    await ok(['rmi', `${repo}:committed`]);
+    await ok(['load', '-i', archive]);
+    await ok(['rmi', `${repo}:committed`]);
+    const importedId = await ok(['import', archive]);
+    await rm(archive, { force: true });
+    await ok(['image', 'prune', '-f']);
+    const window = ['--since', since, '--until', unixNow()];
+    const lines = await events([
+      ...window,
+      '--filter',
+      'type=image',
+      '--format',
+      '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}',
+    ]);
+    assert.deepEqual(lines, [
+      `tag ${busyboxId} ${repo}:v1`,
+      `push ${repo}:v1 ${repo}`,
+      // The tag and the digest the push recorded: two names, two untags (as dockerd).
+      `untag ${busyboxId} ${busyboxId}`,
+      `untag ${busyboxId} ${busyboxId}`,
+      `pull ${repo}:v1 ${repo}`,
+      `untag ${busyboxId} ${busyboxId}`,
+      `untag ${busyboxId} ${busyboxId}`,
+      `tag ${committedId} ${repo}:committed`,
+      `save ${committedId} ${committedId}`,
+      `untag ${committedId} ${committedId}`,
+      `delete ${committedId} ${committedId}`,
+      `load ${committedId} ${committedId}`,
+      `untag ${committedId} ${committedId}`,
+      `delete ${committedId} ${committedId}`,
+      `import ${importedId} ${importedId}`,
+      `delete ${importedId} ${importedId}`,
+      // A prune names no image: only what it reclaimed.
+      'prune  <no value>',
+    ]);
+    const commit = await events([
+      ...window,
+      '--filter',
+      'event=commit',
+      '--format',
+      '{{.Actor.Attributes.name}} {{.Actor.Attributes.comment}} {{.Actor.Attributes.imageID}}',
+    ]);
+    assert.deepEqual(commit, [`marker snapshot ${committedId}`]);
+    // `image=` matches an image event by the repository name too.
+    assert.deepEqual(
+      await events([...window, '--filter', `image=${repo}`, '--filter', 'event=pull', '--format', '{{.Action}}']),
+      ['pull'],
+    );
   });
 });

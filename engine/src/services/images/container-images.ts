@@ -10,6 +10,7 @@ import type { Image } from '../../core/images/image.js';
 import type { ImageService } from '../../core/images/image-service.js';
 import type { DirectoryArchiver, FileChange, Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ImageEventSink } from './image-events.js';
 
 /** What commit, diff and export need from the container side (ContainerService provides it). */
 export interface ContainerAccess {
@@ -26,6 +27,8 @@ export interface ContainerImagesOptions {
   archiver: DirectoryArchiver;
   /** `<dataRoot>/containers`: a container's rootfs is mounted at `<id>/rootfs` while it runs. */
   containersDir: string;
+  /** Where the container's `commit` event goes. */
+  events: ImageEventSink;
   logger: Logger;
 }
 
@@ -53,7 +56,7 @@ export class ContainerImages {
     const pause = (request.pause ?? true) && container.state.status === 'running';
     if (pause) await containers.pause(container.id);
     try {
-      return await images.commit({
+      const image = await images.commit({
         containerId: container.id,
         snapshotKey: container.snapshotKey,
         imageId: container.imageId,
@@ -64,6 +67,23 @@ export class ContainerImages {
         ...(request.changes !== undefined ? { changes: request.changes } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
+      // dockerd's container `commit` event: the container's attributes plus what it became.
+      this.options.events.publish({
+        type: 'container',
+        action: 'commit',
+        actor: {
+          id: container.id,
+          attributes: {
+            ...(container.config.Labels ?? {}),
+            image: container.imageName,
+            name: container.name,
+            comment: request.comment ?? '',
+            imageID: image.id,
+            imageRef: request.reference ?? '',
+          },
+        },
+      });
+      return image;
     } finally {
       if (pause) await containers.unpause(container.id).catch(() => undefined);
     }

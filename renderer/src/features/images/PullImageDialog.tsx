@@ -6,8 +6,9 @@ import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { ErrorBanner } from '../../ui/Page';
 
-function layerFraction(layer: LayerProgress): number {
-  if (/complete|already exists/i.test(layer.status)) return 1;
+/** How far one layer is: pulls end in "Pull complete" or "Already exists", pushes in "Pushed", "Layer already exists" or "Mounted from …". */
+export function layerFraction(layer: LayerProgress): number {
+  if (/complete|already exists|^pushed$|^mounted from /i.test(layer.status)) return 1;
   if (layer.total !== undefined && layer.total > 0 && layer.current !== undefined)
     return Math.min(1, layer.current / layer.total);
   return 0;
@@ -41,8 +42,9 @@ function LayerRow({ layer }: { layer: LayerProgress }) {
 
 export function PullProgressView({ pull, failedTitle = 'Pull failed' }: { pull: PullState; failedTitle?: string }) {
   const layers = pull.layerOrder.map((id) => pull.layers[id]).filter((l): l is LayerProgress => l !== undefined);
+  // A finished transfer is whole even when a layer's last line was not one we count as done.
   const overall =
-    layers.length === 0 ? (pull.phase === 'done' ? 1 : 0) : layers.reduce((sum, l) => sum + layerFraction(l), 0) / layers.length;
+    pull.phase === 'done' ? 1 : layers.length === 0 ? 0 : layers.reduce((sum, l) => sum + layerFraction(l), 0) / layers.length;
   return (
     <div className="pull">
       <div className="pull-summary">
