@@ -74,6 +74,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
               id: container.id,
               running: ['running', 'paused', 'restarting'].includes(container.state.status),
             })),
+        settled: () => containers.settled(),
       },
     });
     applyMigrations(db, [...containerMigrations]);
@@ -105,6 +106,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       mounts: volumes.volumes,
       events,
       containersDir: paths.containers,
+      reapingDir: paths.reaping,
       logger,
       listHostProcesses: async (args) => (await runCommand('ps', args)).stdout,
       // `health` below is built later (it needs `containers`); filters ask it only once requests flow.
@@ -195,6 +197,8 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         health.stop();
         logRotation.stop();
         await server.close();
+        // Removed containers' mounts and layers go before the engine does (none left behind at stop).
+        await containers.settled();
         await networking.networks.close();
         db.close();
         lock.release();

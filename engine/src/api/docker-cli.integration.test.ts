@@ -2,7 +2,8 @@
 // run, logs, stop, remove. Needs root (runc, conmon, overlayfs) and /usr/local/bin/docker.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { docker } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
@@ -235,6 +236,39 @@ describe('the engine process', () => {
     const exited = await run(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'sleeper']);
     assert.equal(exited.stdout.trim(), 'exited 7');
     assert.equal((await run(['rm', 'sleeper'])).exitCode, 0);
+  });
+
+  test('a removed container leaves nothing on the host: rmi right after a --rm run frees every layer', async () => {
+    await pushTestImage(
+      registry.host,
+      'reaped',
+      'v1',
+      await buildTestImage({ extraLayers: [[{ type: 'file', path: 'only-here.txt', content: 'reaped\n' }]] }),
+    );
+    const image = `${registry.host}/reaped:v1`;
+    assert.equal((await run(['pull', image])).exitCode, 0);
+    for (let round = 0; round < 3; round++) {
+      const ran = await run(['run', '--rm', image, 'cat', '/only-here.txt']);
+      assert.equal(ran.stdout, 'reaped\n', ran.stderr);
+    }
+    const created = await run(['create', image, 'true']);
+    const removed = await apiRequest(engine.socketPath, 'DELETE', `/v1.41/containers/${created.stdout.trim()}`);
+    assert.equal(removed.status, 204, removed.body);
+    // At once (no CLI start-up in between): that container's writable layer sat on the image's top layer.
+    const rmi = await apiRequest(engine.socketPath, 'DELETE', `/v1.41/images/${encodeURIComponent(image)}`);
+    assert.equal(rmi.status, 200, rmi.body);
+    const deleted = (JSON.parse(rmi.body) as { Deleted?: string }[]).filter((item) => item.Deleted !== undefined);
+    // The image and its own top layer at least (busybox's layer too when no other image holds it).
+    assert.ok(deleted.length >= 2, rmi.body);
+    const ids = new Set((await run(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter((id) => id !== ''));
+    const left = (dir: string) =>
+      existsSync(dir) ? readdirSync(dir).filter((name) => !ids.has(name.replace(/\.json$/, ''))) : [];
+    await engine.stop();
+    assert.deepEqual(left(join(engine.dataRoot, 'containers')), []);
+    assert.deepEqual(left(join(engine.dataRoot, 'reaping')), []);
+    assert.deepEqual(left(join(engine.dataRoot, 'runtime', 'tasks')), []);
+    assert.deepEqual(left(join(engine.dataRoot, 'runtime', 'runc')), []);
+    engine = await startEngineProcess({ dataRoot: engine.dataRoot });
   });
 
   test('SIGTERM stops the engine cleanly and leaves no mount of stopped containers behind', async () => {

@@ -101,6 +101,8 @@ export function dataRootPaths(dataRoot: string) {
     lockFile: join(dataRoot, 'engine.lock'),
     database: join(dataRoot, 'metadata.db'),
     containers: join(dataRoot, 'containers'),
+    /** Journal of removed containers whose host resources are still being reclaimed. */
+    reaping: join(dataRoot, 'reaping'),
     content: join(dataRoot, 'content'),
     snapshots: join(dataRoot, 'snapshots'),
     runtimeState: join(dataRoot, 'runtime'),

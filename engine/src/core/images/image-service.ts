@@ -67,6 +67,8 @@ export interface ImagePruneResult {
 export interface ImageUsage {
   /** Containers using the image ID, running ones flagged. */
   containersUsing(imageId: string): { id: string; running: boolean }[];
+  /** Resolves once removed containers have let go of their writable layers (which sit on image layers). */
+  settled?(): Promise<void>;
 }
 
 /** `docker commit`: a container's writable layer becomes the top layer of a new image. */

@@ -10,8 +10,12 @@ export interface NetworkAttachment {
   hostsEntries: string[];
   /** Content of /etc/resolv.conf; undefined keeps the default (the host's, without loopback servers). */
   resolvConf?: string;
-  /** Docker's `NetworkSettings` (inspect), in Docker's shape. */
-  settings: Record<string, unknown>;
+  /**
+   * Docker's `NetworkSettings` (inspect), once every interface is up. The namespace exists when
+   * attach() resolves, so the task can be created while its interfaces are still being plugged in;
+   * it must not start before this resolves.
+   */
+  interfacesUp: Promise<Record<string, unknown>>;
 }
 
 /**

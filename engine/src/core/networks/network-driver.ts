@@ -35,10 +35,9 @@ export interface JoinedInterface {
 export interface NetworkDriver {
   /** Path of the container's namespace when one exists. */
   namespacePath(containerId: string): Promise<string | undefined>;
-  /**
-   * Connects the container's named network namespace to networks, creating the namespace first
-   * when it does not exist yet; port mappings go with the first join.
-   */
+  /** Creates the container's named network namespace (loopback only) unless it exists; returns its path. */
+  createNamespace(containerId: string): Promise<string>;
+  /** Connects the container's named network namespace (which must exist) to networks; port mappings go with the first join. */
   join(
     containerId: string,
     containerName: string,

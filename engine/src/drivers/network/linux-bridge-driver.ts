@@ -53,15 +53,12 @@ export class LinuxBridgeDriver {
     this.stateFiles = new ContainerStateFiles(options.stateDir);
   }
 
-  /**
-   * Plugs the container into one bridge network; `ports` are published to its address. With
-   * `createNamespace`, the namespace is made in the same `ip` process as the veth.
-   */
+  /** Plugs the container's namespace (which must exist) into one bridge network; `ports` are published to its address. */
   async join(
     containerId: string,
     { network, endpoint, interfaceName }: NetworkJoin,
     ports: PortMapping[],
-    options: { createNamespace?: boolean; signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal } = {},
   ): Promise<JoinedInterface> {
     const { signal } = options;
     const { subnet, gateway, bridgeName } = network;
@@ -87,7 +84,6 @@ export class LinuxBridgeDriver {
       if (await pathExists(`/sys/class/net/${hostVeth}`)) await deleteLinks([hostVeth], signal !== undefined ? { signal } : {});
       await runIpBatch(
         [
-          ...(options.createNamespace === true ? [`netns add ${namespace}`] : []),
           `link add ${hostVeth} mtu ${mtu} type veth peer name ${interfaceName} address ${macAddress} mtu ${mtu} netns ${namespace}`,
           `link set ${hostVeth} master ${bridgeName} up`,
         ],

@@ -24,6 +24,10 @@ export class RoutingNetworkDriver implements NetworkDriver {
     return this.netavark.namespacePath(containerId);
   }
 
+  createNamespace(containerId: string): Promise<string> {
+    return this.netavark.createNamespace(containerId);
+  }
+
   /** One network at a time, in order: interface names and the first join's ports stay where the caller put them. */
   async join(
     containerId: string,
@@ -32,19 +36,14 @@ export class RoutingNetworkDriver implements NetworkDriver {
     ports: PortMapping[],
     signal?: AbortSignal,
   ): Promise<JoinedInterface[]> {
-    let createNamespace = (await this.netavark.namespacePath(containerId)) === undefined;
     const joined: JoinedInterface[] = [];
     for (const [index, join] of joins.entries()) {
       const portsHere = index === 0 ? ports : [];
       if (usesLinuxBridge(join.network)) {
-        joined.push(
-          await this.linuxBridge.join(containerId, join, portsHere, { createNamespace, ...(signal ? { signal } : {}) }),
-        );
+        joined.push(await this.linuxBridge.join(containerId, join, portsHere, signal !== undefined ? { signal } : {}));
       } else {
-        if (createNamespace) await this.netavark.createNamespace(containerId);
         joined.push(...(await this.netavark.join(containerId, containerName, [join], portsHere, signal)));
       }
-      createNamespace = false;
     }
     return joined;
   }

@@ -28,6 +28,7 @@ import { parsePsOutput, psArguments, type TopResult } from './container-top.js';
 import { parseDeviceCgroupRules, ulimitsToRlimits, validateDevices } from './host-config-spec.js';
 import { adaptResources, pickResources, toOciUpdate, validateResources, type ResourceFields } from './resources.js';
 import { parseRestartPolicy, RestartManager } from './restart-manager.js';
+import { ContainerReaper, type ReapEntry } from './container-reaper.js';
 
 export interface ContainerServiceOptions {
   store: ContainerStore;
@@ -41,6 +42,8 @@ export interface ContainerServiceOptions {
   events: EventBus;
   /** `<dataRoot>/containers`: one directory per container (bundle, rootfs mount point, hosts files, log). */
   containersDir: string;
+  /** `<dataRoot>/reaping`: the journal of removed containers whose host resources are still being reclaimed. */
+  reapingDir: string;
   logger: Logger;
   /** Runs the host's `ps` with these arguments and returns its output (for `docker top`). */
   listHostProcesses?: (args: string[]) => Promise<string>;
@@ -85,11 +88,25 @@ export class ContainerService {
   private cgroupHostFacts: Promise<CgroupHost> | undefined;
   private readonly store: ContainerStore;
   private readonly logger: Logger;
+  private readonly reaper: ContainerReaper;
 
   constructor(private readonly options: ContainerServiceOptions) {
     this.store = options.store;
     this.logger = options.logger.child({ component: 'containers' });
     this.attachHub = new AttachHub(options.runtime, this.logger);
+    this.reaper = new ContainerReaper({
+      journalDir: options.reapingDir,
+      reclaim: (entry) => this.reclaim(entry),
+      logger: this.logger,
+    });
+  }
+
+  /**
+   * Resolves once removed containers have given back their host resources: image removal waits,
+   * so the layers under a just-removed container's writable layer can go; engine stop waits too.
+   */
+  settled(): Promise<void> {
+    return this.reaper.settled();
   }
 
   /** Finds a container by full ID, name (with or without `/`) or unique ID prefix. */
@@ -521,6 +538,7 @@ export class ContainerService {
    * the engine was away get their real exit code; live ones are watched again.
    */
   async restore(): Promise<void> {
+    await this.reaper.recover();
     for (const container of this.store.list()) {
       if (this.restartsAtEngineStart(container)) {
         // Waiting for a restart (or given up on) when the engine went away: `always` and
@@ -649,36 +667,50 @@ export class ContainerService {
     const directory = join(this.options.containersDir, container.id);
     const rootfs = join(directory, 'rootfs');
     const runtime = this.options.runtime;
+    const began = performance.now();
+    const phases: Record<string, number> = {};
+    const timed = <T>(name: string, work: Promise<T>): Promise<T> =>
+      work.finally(() => (phases[name] = Math.round(performance.now() - began)));
     try {
       // The root filesystem and the network do not depend on each other: both take a process or two.
       const [rootfsReady, networkReady] = await Promise.allSettled([
-        this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
-        this.options.networking.attach(container),
+        timed(
+          'rootfs',
+          this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
+        ),
+        timed('network', this.options.networking.attach(container)),
       ]);
       if (rootfsReady.status === 'rejected') throw rootfsReady.reason;
       if (networkReady.status === 'rejected') throw networkReady.reason;
       const network = networkReady.value;
-      container.networkSettings = network.settings;
-      const extraMounts = await this.options.mounts.prepare(container, rootfs);
+      const extraMounts = await timed('mounts', this.options.mounts.prepare(container, rootfs));
       container.mountPoints = extraMounts.mountPoints;
-      const spec = await this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts);
+      const spec = await timed(
+        'spec',
+        this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts),
+      );
       // runtime.create() clears what a previous run of this container left behind.
       await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
       const consoleSize = container.hostConfig.ConsoleSize;
-      const created = await runtime.create({
-        containerId: container.id,
-        bundleDir: join(directory, 'bundle'),
-        spec,
-        tty: container.config.Tty === true,
-        openStdin: container.config.OpenStdin === true,
-        stdinOnce: container.config.StdinOnce === true,
-        logPath: container.logPath,
-        ...(Array.isArray(consoleSize) && consoleSize[0] > 0 && consoleSize[1] > 0
-          ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
-          : {}),
-      });
-      await this.attachHub.connectPending(container.id);
-      await runtime.start(container.id);
+      const created = await timed(
+        'create',
+        runtime.create({
+          containerId: container.id,
+          bundleDir: join(directory, 'bundle'),
+          spec,
+          tty: container.config.Tty === true,
+          openStdin: container.config.OpenStdin === true,
+          stdinOnce: container.config.StdinOnce === true,
+          logPath: container.logPath,
+          ...(Array.isArray(consoleSize) && consoleSize[0] > 0 && consoleSize[1] > 0
+            ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
+            : {}),
+        }),
+      );
+      // The interfaces came up while the runtime created the task; the process runs only from start.
+      container.networkSettings = await timed('interfaces', network.interfacesUp);
+      await timed('attach', this.attachHub.connectPending(container.id));
+      await timed('start', runtime.start(container.id));
       container.state = {
         ...container.state,
         status: 'running',
@@ -692,6 +724,7 @@ export class ContainerService {
       this.store.update(container);
       this.watchExit(container.id);
       this.publish(container, 'start');
+      this.logger.debug({ containerId: container.id, msSinceStart: phases }, 'container started');
     } catch (error) {
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
       await this.options.networking.detach(container).catch(() => undefined);
@@ -759,23 +792,31 @@ export class ContainerService {
     const container = this.store.get(id);
     if (container === undefined) return;
     const directory = join(this.options.containersDir, id);
+    const restartDelay = this.restartDelay(container, exit);
+    // A container that goes away now leaves its runtime state and rootfs mount to the reaper: nobody
+    // can observe them, and `docker run --rm` need not wait for them.
+    const autoRemove = restartDelay === undefined && container.hostConfig.AutoRemove === true;
     // Independent clean-ups run together: `docker run --rm` waits for all of them.
     await Promise.all([
-      this.options.runtime
-        .delete(id, { force: true })
-        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'runtime delete failed')),
+      ...(autoRemove
+        ? []
+        : [
+            this.options.runtime
+              .delete(id, { force: true })
+              .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'runtime delete failed')),
+            // A lazy unmount of the host's view: the task's own mount namespace is unaffected.
+            this.options.mounter
+              .unmount(join(directory, 'rootfs'))
+              .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed')),
+          ]),
+      // Published ports and addresses are observable (a next `-p` wants the port): released now.
       this.options.networking
         .detach(container)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
       this.options.mounts
         .release(container)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed')),
-      // A lazy unmount of the host's view: the task's own mount namespace is unaffected.
-      this.options.mounter
-        .unmount(join(directory, 'rootfs'))
-        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed')),
     ]);
-    const restartDelay = this.restartDelay(container, exit);
     container.state = {
       ...container.state,
       status: restartDelay !== undefined ? 'restarting' : 'exited',
@@ -791,7 +832,7 @@ export class ContainerService {
     this.publish(container, 'die', { exitCode: String(exit.exitCode) });
     this.exits.exited(id, { exitCode: exit.exitCode });
     if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
-    else if (container.hostConfig.AutoRemove === true) {
+    else if (autoRemove) {
       await this.locks
         .run(id, async () => {
           const current = this.store.get(id);
@@ -801,19 +842,20 @@ export class ContainerService {
     }
   }
 
+  /**
+   * Forgets the container. A live task is killed first (the process must be gone before the record);
+   * what is left on the host (runtime state, rootfs mount, writable layer, directory) goes to the
+   * reaper, journaled before the record is deleted.
+   */
   private async removeRecord(
     container: Container,
     options: { removeVolumes: boolean } = { removeVolumes: false },
   ): Promise<void> {
-    const directory = join(this.options.containersDir, container.id);
-    // An exited or never-started container has no runtime state left (recordExit deleted it).
     const mayHaveTask = container.state.status !== 'exited' && container.state.status !== 'created';
     container.state.status = 'removing';
     this.store.update(container);
     if (mayHaveTask) await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
-    await this.options.mounter.unmount(join(directory, 'rootfs'));
-    await this.options.snapshotter.remove(container.snapshotKey);
-    await rm(directory, { recursive: true, force: true });
+    await this.reaper.schedule({ containerId: container.id, snapshotKey: container.snapshotKey });
     this.store.delete(container.id);
     // Before `destroy`: `docker rm -v` answers once the volumes are gone.
     await this.options.mounts
@@ -822,6 +864,21 @@ export class ContainerService {
     this.attachHub.dropPending(container.id);
     this.publish(container, 'destroy');
     this.exits.removed(container.id, { exitCode: container.state.exitCode });
+  }
+
+  /** The reaper's work for one removed container; every step tolerates a previous partial run. */
+  private async reclaim(entry: ReapEntry): Promise<void> {
+    const directory = join(this.options.containersDir, entry.containerId);
+    await Promise.all([
+      this.options.runtime.delete(entry.containerId, { force: true }).catch((error: unknown) => {
+        if (!(AppError.is(error) && error.kind === 'not-found')) throw error;
+      }),
+      this.options.mounter.unmount(join(directory, 'rootfs')),
+    ]);
+    await this.options.snapshotter.remove(entry.snapshotKey).catch((error: unknown) => {
+      if (!(AppError.is(error) && error.kind === 'not-found')) throw error;
+    });
+    await rm(directory, { recursive: true, force: true });
   }
 
   private publish(container: Container, action: string, extra: Record<string, string> = {}): void {

@@ -39,6 +39,8 @@ export class ImageRemover {
   /** dockerd's ImageDelete (daemon/images/image_delete.go), step for step. */
   async remove(nameOrId: string, force: boolean): Promise<ImageDeleteItem[]> {
     const { store } = this.options;
+    // A container removed a moment ago may still sit on this image's layers.
+    await this.options.usage.settled?.();
     const image = await this.options.find(nameOrId);
     if (!image) throw new AppError('not-found', `No such image: ${nameOrId}`);
     const records: ImageDeleteItem[] = [];
@@ -85,6 +87,7 @@ export class ImageRemover {
   /** dockerd's ImagesPrune: dangling images, or (`all`) every image nothing uses; returns the freed layer bytes. */
   async prune(options: { all: boolean; filters: ImageFilters }): Promise<ImagePruneResult> {
     const { store } = this.options;
+    await this.options.usage.settled?.();
     const danglingOnly = options.all ? false : (wantsDangling(options.filters) ?? true);
     const until = options.filters.get('until')?.map((value) => parseUntil(value));
     const sizes = new Map((await this.options.snapshotter.list()).map((info) => [info.key, info.size ?? 0]));
@@ -120,6 +123,7 @@ export class ImageRemover {
     options: { ingestMaxAgeMs?: number } = {},
   ): Promise<{ snapshots: string[]; blobs: Digest[]; ingests: string[] }> {
     const { store, snapshotter, content, leases } = this.options;
+    await this.options.usage.settled?.();
     // Partial downloads nobody resumed for a day (default) are abandoned; live ones are locked and kept.
     const ingests = await content.removeStaleIngests(options.ingestMaxAgeMs ?? 24 * 60 * 60 * 1000);
     const images = store.list();

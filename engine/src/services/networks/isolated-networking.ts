@@ -8,8 +8,8 @@ import type { ContainerNetworking, NetworkAttachment } from '../../core/networks
 export class IsolatedNetworking implements ContainerNetworking {
   async attach(container: Container): Promise<NetworkAttachment> {
     const mode = container.hostConfig.NetworkMode ?? 'bridge';
-    if (mode === 'host') return { hostNetwork: true, hostsEntries: [], settings: emptySettings() };
-    return { hostsEntries: [], settings: emptySettings() };
+    if (mode === 'host') return { hostNetwork: true, hostsEntries: [], interfacesUp: Promise.resolve(emptySettings()) };
+    return { hostsEntries: [], interfacesUp: Promise.resolve(emptySettings()) };
   }
 
   async detach(): Promise<void> {

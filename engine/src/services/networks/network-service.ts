@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import { AppError, conflict, internal, invalidArgument, notFound } from '@berth/common';
+import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
 import type { Container } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
@@ -235,7 +235,8 @@ export class NetworkService implements ContainerNetworking {
       if (running) {
         try {
           const interfaceName = nextInterfaceName(this.options.store.listEndpoints({ containerId: container.id }));
-          const [joined] = await this.joinNetworks(container, [{ network, endpoint, interfaceName }], []);
+          const prepared = this.assignAddresses(container, [{ network, endpoint, interfaceName }]);
+          const [joined] = await this.plugIn(container, prepared, []);
           if (joined !== undefined) {
             this.recordJoined(endpoint, joined, interfaceName);
             // dockerd (libnetwork sbJoin -> updateHostsFile) appends the new address with the container's names.
@@ -303,8 +304,23 @@ export class NetworkService implements ContainerNetworking {
     );
   }
 
+  /**
+   * Resolves once the namespace exists and the container's addresses are known; its interfaces
+   * come up meanwhile (`interfacesUp`), in parallel with the runtime's create. The container's lock
+   * is held until they are up or failed, so a detach waits for a join in flight.
+   */
   async attach(container: Container, signal?: AbortSignal): Promise<NetworkAttachment> {
-    return this.locks.run(container.id, () => this.attachLocked(container, signal));
+    return new Promise((resolve, reject) => {
+      void this.locks.run(container.id, async () => {
+        try {
+          const attachment = await this.attachLocked(container, signal);
+          resolve(attachment);
+          await attachment.interfacesUp.catch(() => undefined);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
   }
 
   async detach(container: Container): Promise<void> {
@@ -321,20 +337,25 @@ export class NetworkService implements ContainerNetworking {
       return {
         hostNetwork: true,
         hostsEntries: [],
-        settings: this.settingsFor(container, [{ network: host, endpoint: undefined }], []),
+        interfacesUp: Promise.resolve(this.settingsFor(container, [{ network: host, endpoint: undefined }], [])),
       };
     }
     if (mode.startsWith('container:')) {
       const other = this.findContainer(mode.slice('container:'.length));
       if (other.state.status !== 'running' || other.state.pid <= 0)
         throw conflict(`cannot join network of a non running container: ${other.id}`);
-      if (other.hostConfig.NetworkMode === 'host') return { hostNetwork: true, hostsEntries: [], settings: emptySettings() };
-      return { namespacePath: `/proc/${other.state.pid}/ns/net`, hostsEntries: [], settings: emptySettings() };
+      if (other.hostConfig.NetworkMode === 'host')
+        return { hostNetwork: true, hostsEntries: [], interfacesUp: Promise.resolve(emptySettings()) };
+      return {
+        namespacePath: `/proc/${other.state.pid}/ns/net`,
+        hostsEntries: [],
+        interfacesUp: Promise.resolve(emptySettings()),
+      };
     }
     if (mode === 'none') {
       return {
         hostsEntries: [],
-        settings: this.settingsFor(container, [{ network: this.get('none'), endpoint: undefined }], []),
+        interfacesUp: Promise.resolve(this.settingsFor(container, [{ network: this.get('none'), endpoint: undefined }], [])),
       };
     }
     let endpoints = this.options.store.listEndpoints({ containerId: container.id });
@@ -344,7 +365,7 @@ export class NetworkService implements ContainerNetworking {
       this.options.store.putEndpoint(endpointFromConfig(container.id, network, {}));
       endpoints = this.options.store.listEndpoints({ containerId: container.id });
     }
-    if (endpoints.length === 0) return { hostsEntries: [], settings: emptySettings() };
+    if (endpoints.length === 0) return { hostsEntries: [], interfacesUp: Promise.resolve(emptySettings()) };
 
     // Whatever a previous run left (engine crash) goes first, so attach is idempotent.
     await this.releaseContainer(container.id);
@@ -355,17 +376,8 @@ export class NetworkService implements ContainerNetworking {
         endpoint,
         interfaceName: `eth${index}`,
       }));
-      const joined = await this.joinNetworks(container, joins, published, signal);
-      joined.forEach((result, index) => {
-        const join = joins[index];
-        if (join !== undefined) this.recordJoined(join.endpoint, result, join.interfaceName);
-      });
-      const networks = this.joinedNetworks(container.id);
-      const settings = this.settingsFor(container, networks, published);
-      const namespacePath = await this.options.driver.namespacePath(container.id);
-      if (namespacePath === undefined) throw internal(`network namespace of ${container.id} is missing after setup`);
-      settings['SandboxKey'] = namespacePath;
-      settings['SandboxID'] = container.id;
+      const prepared = this.assignAddresses(container, joins);
+      const namespacePath = await this.options.driver.createNamespace(container.id);
       const first = this.options.store.listEndpoints({ containerId: container.id })[0];
       const firstNetwork = first !== undefined ? this.networkById(first.networkId) : undefined;
       const fullName = hostsNames(container);
@@ -376,12 +388,30 @@ export class NetworkService implements ContainerNetworking {
           .listEndpoints({ containerId: container.id })
           .flatMap((endpoint) => (endpoint.ipAddress !== undefined ? [`${endpoint.ipAddress}\t${fullName}`] : [])),
       ];
+      const networks = joins.map(({ network }) => ({ network }));
       const dnsGateway = networks.find(({ network }) => network.dnsEnabled)?.network.gateway;
+      const resolvConf = await containerResolvConf(container.hostConfig, dnsGateway);
+      const interfacesUp = this.plugIn(container, prepared, published, signal).then((joined) => {
+        joined.forEach((result, index) => {
+          const join = joins[index];
+          if (join !== undefined) this.recordJoined(join.endpoint, result, join.interfaceName);
+        });
+        const settings = this.settingsFor(container, this.joinedNetworks(container.id), published);
+        settings['SandboxKey'] = namespacePath;
+        settings['SandboxID'] = container.id;
+        return settings;
+      });
+      // Marked handled here: the lock holder and the caller both await it, but a caller that failed
+      // elsewhere first may never do so.
+      interfacesUp.catch(() => undefined);
       return {
         namespacePath,
         hostsEntries,
-        resolvConf: await containerResolvConf(container.hostConfig, dnsGateway),
-        settings,
+        ...(resolvConf !== undefined ? { resolvConf } : {}),
+        interfacesUp: interfacesUp.catch(async (error: unknown) => {
+          await this.releaseContainer(container.id).catch(() => undefined);
+          throw error;
+        }),
       };
     } catch (error) {
       await this.releaseContainer(container.id).catch(() => undefined);
@@ -411,14 +441,12 @@ export class NetworkService implements ContainerNetworking {
     });
   }
 
-  /** Gives each endpoint an address (synchronously, so two starts cannot pick the same one), then plugs them in. */
-  private async joinNetworks(
+  /** Gives each endpoint an address, synchronously, so two starts cannot pick the same one. */
+  private assignAddresses(
     container: Container,
     joins: { network: NetworkRecord; endpoint: EndpointRecord; interfaceName: string }[],
-    published: PublishedPort[],
-    signal?: AbortSignal,
-  ): Promise<JoinedInterface[]> {
-    const prepared: NetworkJoin[] = joins.map(({ network, endpoint, interfaceName }) => {
+  ): NetworkJoin[] {
+    return joins.map(({ network, endpoint, interfaceName }) => {
       const subnet = parseSubnet(network.subnet ?? '');
       const used = this.usedAddresses(network, container.id);
       let ipAddress: string;
@@ -433,6 +461,15 @@ export class NetworkService implements ContainerNetworking {
       this.options.store.putEndpoint(endpoint);
       return { network, endpoint, dnsNames: dnsNames(container, endpoint, network), interfaceName };
     });
+  }
+
+  /** Plugs the container's namespace (which must exist) into the networks it has addresses on. */
+  private plugIn(
+    container: Container,
+    prepared: NetworkJoin[],
+    published: PublishedPort[],
+    signal?: AbortSignal,
+  ): Promise<JoinedInterface[]> {
     const ports: PortMapping[] = published.map((port) => ({
       hostIp: port.hostIp,
       hostPort: port.hostPort,
