@@ -2,8 +2,9 @@
 // `npm run bench`: Berth against a real dockerd on this machine, in one run, alternating, printing
 // medians and the ratio Berth/dockerd for each scenario. Needs root (both engines run containers).
 // Usage: npm run bench [-- --only run,net,ps,logs,stats,pull,ui] [--runs N]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +77,41 @@ function compare(name, target, engines, iterations, fn) {
   return { name, berth, dockerd, ratio: berth / dockerd, target };
 }
 
+/** Median time of `fn` against a replay server holding the engine's answer to `path`. */
+async function cliFloor(engineSocket, path, iterations, fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+  const bodyFile = join(dir, 'body.json');
+  writeFileSync(bodyFile, await engineGet(engineSocket, path));
+  const socketPath = join(dir, 'replay.sock');
+  const server = spawn(process.execPath, [join(root, 'scripts/bench/replay-server.mjs'), socketPath, bodyFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise((resolve, reject) => {
+      server.stdout.once('data', resolve);
+      server.once('exit', () => reject(new Error('replay server exited')));
+    });
+    const samples = [];
+    for (let index = 0; index < iterations; index++) samples.push(timed(() => fn(socketPath)));
+    return median(samples);
+  } finally {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function engineGet(socketPath, path) {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ socketPath, path, method: 'GET' }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
 const results = [];
 function report(result) {
   results.push(result);
@@ -139,10 +175,17 @@ try {
         stdio: 'ignore',
       });
     }
-    report(
-      compare(`docker ps -a with ${count} containers`, 0.5, engines, Math.max(5, Math.floor(runs / 2)), (socketPath) =>
-        docker(socketPath, ['ps', '-a']),
-      ),
+    const psRuns = Math.max(5, Math.floor(runs / 2));
+    const ps = compare(`docker ps -a with ${count} containers`, 0.5, engines, psRuns, (socketPath) =>
+      docker(socketPath, ['ps', '-a']),
+    );
+    report(ps);
+    // The CLI's own cost: the same list from a server that answers instantly. No engine can beat it.
+    const floor = await cliFloor(berthEngine.socketPath, '/v1.41/containers/json?all=1', psRuns, (socketPath) =>
+      docker(socketPath, ['ps', '-a']),
+    );
+    console.log(
+      `${'  the CLI alone (instant server, same JSON)'.padEnd(44)} ${floor.toFixed(3)}s  = ratio floor ${(floor / ps.dockerd).toFixed(2)}`,
     );
     for (const [, socketPath] of engines) {
       const ids = docker(socketPath, ['ps', '-aq', '--filter', 'label=bench=ps']).split('\n').filter(Boolean);

@@ -133,7 +133,7 @@ export class OverlayfsSnapshotter implements Snapshotter {
   async prepare(key: string, parent: Digest | undefined): Promise<MountSpec[]> {
     if (this.index.get(key)) throw conflict(`snapshot ${key} already exists`);
     const lowers = parent === undefined ? [] : this.chainDirs(parent);
-    const id = await this.index.update((data) => data.nextId++);
+    const id = this.index.reserveId();
     const dir = join(this.root, String(id));
     if (lowers.length === 0) {
       await mkdir(join(dir, 'fs'), { recursive: true, mode: 0o755 });

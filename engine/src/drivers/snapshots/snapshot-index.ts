@@ -55,12 +55,25 @@ export class SnapshotIndex {
     return Object.entries(this.data.snapshots);
   }
 
+  /**
+   * A fresh directory number, without a write of its own: the next update persists the counter.
+   * Lost in a crash before that, it is handed out again, which is safe because `init` removes
+   * directories no record names.
+   */
+  reserveId(): number {
+    return this.data.nextId++;
+  }
+
   /** Runs `change` exclusively and persists the result before resolving. */
   update<T>(change: (data: IndexFile) => T): Promise<T> {
     const run = this.queue.then(async () => {
       const draft = structuredClone(this.data);
       const result = change(draft);
+      // Numbers the change took are taken now, before the write: reserveId() must not hand them out.
+      this.data.nextId = Math.max(this.data.nextId, draft.nextId);
       await writeFileAtomic(this.path, JSON.stringify(draft));
+      // Numbers reserved while the file was being written stay reserved.
+      draft.nextId = Math.max(draft.nextId, this.data.nextId);
       this.data = draft;
       return result;
     });

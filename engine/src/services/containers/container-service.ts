@@ -809,10 +809,16 @@ export class ContainerService {
               .unmount(join(directory, 'rootfs'))
               .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed')),
           ]),
-      // Published ports and addresses are observable (a next `-p` wants the port): released now.
-      this.options.networking
-        .detach(container)
-        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
+      // Published ports are observable (the next `-p` wants the port): released now. Without them,
+      // a removed container's namespace goes with its endpoints once it is destroyed (addresses
+      // are handed out again only after that).
+      ...(autoRemove && !publishesPorts(container)
+        ? []
+        : [
+            this.options.networking
+              .detach(container)
+              .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
+          ]),
       this.options.mounts
         .release(container)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed')),
@@ -911,4 +917,8 @@ function parseUntil(value: string): number {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw invalidArgument(`failed to parse value as time or duration: "${value}"`);
   return parsed;
+}
+
+function publishesPorts(container: Container): boolean {
+  return container.hostConfig.PublishAllPorts === true || Object.keys(container.hostConfig.PortBindings ?? {}).length > 0;
 }

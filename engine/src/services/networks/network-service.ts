@@ -97,10 +97,14 @@ export class NetworkService implements ContainerNetworking {
     }
     for (const network of this.options.store.listNetworks())
       if (network.subnet !== undefined) await this.options.driver.claimSubnet(network.subnet);
-    for (const endpoint of this.options.store.listEndpoints()) {
-      const container = this.options.containers.get(endpoint.containerId);
-      if (container === undefined) this.options.store.deleteEndpoint(endpoint.containerId, endpoint.networkId);
-    }
+    // Containers removed just before a crash: their namespaces go before their addresses are free again.
+    const vanished = new Set(
+      this.options.store
+        .listEndpoints()
+        .map((endpoint) => endpoint.containerId)
+        .filter((containerId) => this.options.containers.get(containerId) === undefined),
+    );
+    for (const containerId of vanished) await this.forget(containerId);
     for (const container of this.options.containers.list()) {
       if (container.state.status === 'running' || container.state.status === 'paused') continue;
       await this.releaseContainer(container.id).catch((error: unknown) =>
