@@ -25,6 +25,8 @@ export interface NetworkAttachment {
 export interface ContainerNetworking {
   attach(container: Container, signal?: AbortSignal): Promise<NetworkAttachment>;
   detach(container: Container): Promise<void>;
+  /** The container is gone: its endpoints go too (after its namespace, so no address is handed out twice). */
+  forget?(containerId: string): Promise<void>;
   /**
    * Called once by create, before the record is stored: checks the networks the container asks
    * for (`HostConfig.NetworkMode`, `NetworkingConfig.EndpointsConfig`; an unknown one is not-found)

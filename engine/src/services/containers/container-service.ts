@@ -809,16 +809,10 @@ export class ContainerService {
               .unmount(join(directory, 'rootfs'))
               .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed')),
           ]),
-      // Published ports are observable (the next `-p` wants the port): released now. Without them,
-      // a removed container's namespace goes with its endpoints once it is destroyed (addresses
-      // are handed out again only after that).
-      ...(autoRemove && !publishesPorts(container)
-        ? []
-        : [
-            this.options.networking
-              .detach(container)
-              .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
-          ]),
+      // Ports and addresses are observable (the next `-p` wants the port, `network rm` the network): released now.
+      this.options.networking
+        .detach(container)
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
       this.options.mounts
         .release(container)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed')),
@@ -863,6 +857,10 @@ export class ContainerService {
     if (mayHaveTask) await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
     await this.reaper.schedule({ containerId: container.id, snapshotKey: container.snapshotKey });
     this.store.delete(container.id);
+    // Before `destroy`: `docker network rm` right after `docker run --rm --network X` must find no endpoint.
+    await this.options.networking
+      .forget?.(container.id)
+      .catch((error: unknown) => this.logger.warn({ err: error, containerId: container.id }, 'forgetting endpoints failed'));
     // Before `destroy`: `docker rm -v` answers once the volumes are gone.
     await this.options.mounts
       .containerRemoved?.(container.id, { removeAnonymousVolumes: options.removeVolumes })
@@ -917,8 +915,4 @@ function parseUntil(value: string): number {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw invalidArgument(`failed to parse value as time or duration: "${value}"`);
   return parsed;
-}
-
-function publishesPorts(container: Container): boolean {
-  return container.hostConfig.PublishAllPorts === true || Object.keys(container.hostConfig.PortBindings ?? {}).length > 0;
 }

@@ -115,12 +115,6 @@ export class NetworkService implements ContainerNetworking {
       const status = this.options.containers.get(containerId)?.state.status;
       return status === 'running' || status === 'paused';
     });
-    this.options.events.subscribe((event) => {
-      if (event.type !== 'container' || event.action !== 'destroy') return;
-      void this.forget(event.actor.id).catch((error: unknown) =>
-        this.logger.warn({ err: error, containerId: event.actor.id }, 'forgetting endpoints failed'),
-      );
-    });
   }
 
   /** Engine stop: what the driver keeps in the engine process goes; containers keep running. */
@@ -437,7 +431,7 @@ export class NetworkService implements ContainerNetworking {
     if (failure !== undefined) throw failure;
   }
 
-  private async forget(containerId: string): Promise<void> {
+  async forget(containerId: string): Promise<void> {
     await this.locks.run(containerId, async () => {
       await this.releaseContainer(containerId).catch(() => undefined);
       for (const endpoint of this.options.store.listEndpoints({ containerId }))
