@@ -29,7 +29,7 @@ trap stop_engine EXIT INT TERM
 
 electron_bin="node_modules/electron/dist/electron"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$electron_bin" ] && [ -f electron/dist/main/main.js ]; then
-  BERTH_SOCKET="$socket" "$electron_bin" electron/dist/main/main.js
+  BERTH_DOCKER_HOST="unix://$socket" "$electron_bin" electron/dist/main/main.js
 else
   echo "berth: no display or Electron binary here; serving the web UI instead"
   bin/berth web --host "unix://$socket" --listen "$listen"

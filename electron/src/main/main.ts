@@ -2,10 +2,10 @@
  * Electron main: app lifecycle and wiring only. Container logic lives in the engine (reached over its
  * UNIX socket by @berth/app-host); this process validates and forwards.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, protocol, session, shell, Tray } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { contract } from '@berth/common/contract';
+import { contract, type EngineStatus } from '@berth/common/contract';
 import { ContractDispatcher, createAppHandlers, defaultDockerHost, DockerClient, parseDockerHost } from '@berth/app-host';
 import {
   APP_CONTENT_SECURITY_POLICY,
@@ -19,10 +19,12 @@ import {
   trustedOrigins,
 } from '../security/policy.js';
 import { serveContract } from './ipc-server.js';
+import { trayPresentation, type TrayIconName } from './tray-presentation.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = process.env['BERTH_RENDERER_DIR'] ?? join(here, '../../../renderer/dist');
 const preloadPath = join(here, '../preload/preload.cjs');
+const assetsDir = join(here, '../../assets');
 const devServerUrl = app.isPackaged ? undefined : process.env['BERTH_DEV_SERVER_URL'];
 const origins = trustedOrigins(devServerUrl);
 
@@ -42,6 +44,7 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(({ url }) => {
     const decision = decideWindowOpen(url);
     if (decision.openExternal !== undefined) void shell.openExternal(decision.openExternal);
+    if (decision.confirmExternal !== undefined) void confirmOpenExternal(decision.confirmExternal);
     return { action: 'deny' };
   });
 });
@@ -76,10 +79,61 @@ void app.whenReady().then(() => {
     webPreferences: createWebPreferences(preloadPath),
   });
   window.once('ready-to-show', () => window.show());
+  const stopTray = showTray(host.hub, () => {
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
   void window.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 
   app.on('window-all-closed', () => {
+    stopTray();
     stopServing();
     void host.close().finally(() => app.quit());
   });
 });
+
+/** An https link leaves the app only once the user agreed, naming where it goes. */
+async function confirmOpenExternal(url: string): Promise<void> {
+  const { response } = await dialog.showMessageBox({
+    type: 'question',
+    buttons: ['Open in browser', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: 'Open this link in your browser?',
+    detail: url,
+  });
+  if (response === 0) await shell.openExternal(url);
+}
+
+/** The tray icon follows the engine's state (from the app host's event hub); its menu opens the window or quits. */
+function showTray(hub: { onStatus(listener: (status: EngineStatus) => void): () => void }, open: () => void): () => void {
+  const icons = new Map<TrayIconName, Electron.NativeImage>();
+  const icon = (name: TrayIconName): Electron.NativeImage => {
+    let image = icons.get(name);
+    if (image === undefined) {
+      image = nativeImage.createFromPath(join(assetsDir, `tray-${name}.png`));
+      icons.set(name, image);
+    }
+    return image;
+  };
+  const tray = new Tray(icon('connecting'));
+  tray.on('click', open);
+  const unsubscribe = hub.onStatus((status) => {
+    const shown = trayPresentation(status);
+    tray.setImage(icon(shown.icon));
+    tray.setToolTip(shown.tooltip);
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: shown.statusLine, enabled: false },
+        { type: 'separator' },
+        { label: 'Open Berth', click: open },
+        { label: 'Quit', role: 'quit' },
+      ]),
+    );
+  });
+  return () => {
+    unsubscribe();
+    tray.destroy();
+  };
+}

@@ -53,11 +53,16 @@ describe('Electron security policy', () => {
     assert.equal(isTrustedSender(null, origins), false);
   });
 
-  it('never opens windows; only loopback port links go to the system browser', () => {
+  it('never opens windows; loopback port links go to the system browser, https ones after a confirmation', () => {
     assert.deepEqual(decideWindowOpen('http://localhost:8080/'), { action: 'deny', openExternal: 'http://localhost:8080/' });
     assert.deepEqual(decideWindowOpen('http://127.0.0.1:3000/x'), { action: 'deny', openExternal: 'http://127.0.0.1:3000/x' });
+    assert.deepEqual(decideWindowOpen('https://docs.docker.com/engine/'), {
+      action: 'deny',
+      confirmExternal: 'https://docs.docker.com/engine/',
+    });
     for (const url of [
-      'https://evil.example/',
+      'https://user:pw@evil.example/',
+      'http://evil.example/',
       'file:///etc/passwd',
       'smb://host/share',
       'http://localhost/',

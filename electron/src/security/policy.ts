@@ -68,19 +68,23 @@ export function isTrustedSender(
   return frame !== null && frame !== undefined && frame.parent === null && isTrustedUrl(frame.url, origins);
 }
 
-export type WindowOpenDecision = { action: 'deny'; openExternal?: string };
+/**
+ * What to do with a window.open / target=_blank link: never an Electron window. `openExternal`
+ * goes to the system browser at once; `confirmExternal` only after the user said yes.
+ */
+export type WindowOpenDecision = { action: 'deny'; openExternal?: string; confirmExternal?: string };
 
 /**
  * setWindowOpenHandler: never open Electron windows. Published-port links to the local machine
- * (http://localhost:PORT/, http://127.0.0.1:PORT/) go to the system browser; everything else is dropped.
+ * (http://localhost:PORT/, http://127.0.0.1:PORT/) go to the system browser; https links (docs,
+ * registries) after a confirmation; everything else (file:, custom schemes, plain http) is dropped.
  */
 export function decideWindowOpen(url: string): WindowOpenDecision {
   const parsed = parse(url);
-  if (parsed === undefined) return { action: 'deny' };
+  if (parsed === undefined || parsed.username !== '' || parsed.password !== '') return { action: 'deny' };
   const loopback = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1';
-  if (parsed.protocol === 'http:' && loopback && parsed.port !== '' && parsed.username === '' && parsed.password === '') {
-    return { action: 'deny', openExternal: parsed.href };
-  }
+  if (parsed.protocol === 'http:' && loopback && parsed.port !== '') return { action: 'deny', openExternal: parsed.href };
+  if (parsed.protocol === 'https:' && parsed.hostname !== '') return { action: 'deny', confirmExternal: parsed.href };
   return { action: 'deny' };
 }
 
