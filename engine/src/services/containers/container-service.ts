@@ -14,6 +14,7 @@ import type { ContainerMounts } from '../../core/volumes/container-mounts.js';
 import type { Snapshotter } from '../../core/snapshots/snapshotter.js';
 import type { TaskExit, TaskRuntime } from '../../core/runtime/task-runtime.js';
 import type { EventBus } from '../events/event-bus.js';
+import { containerEvent } from '../events/container-event.js';
 import { AttachHub, type AttachClient, type AttachOptions } from './attach-hub.js';
 import { commandLine, mergeImageDefaults, validateContainerName, withDockerHostDefaults } from './container-defaults.js';
 import type { ContainerSpecFactory } from './container-spec.js';
@@ -886,14 +887,7 @@ export class ContainerService {
   }
 
   private publish(container: Container, action: string, extra: Record<string, string> = {}): void {
-    this.options.events.publish({
-      type: 'container',
-      action,
-      actor: {
-        id: container.id,
-        attributes: { ...(container.config.Labels ?? {}), image: container.imageName, name: container.name, ...extra },
-      },
-    });
+    this.options.events.publish(containerEvent(container, action, extra));
   }
 }
 

@@ -1,3 +1,4 @@
+import { containerEvent } from '../events/container-event.js';
 import { randomBytes } from 'node:crypto';
 import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
@@ -264,20 +265,7 @@ export class ExecService {
   }
 
   private publish(container: Container, action: string, execId: string, extra: Record<string, string> = {}): void {
-    this.options.events.publish({
-      type: 'container',
-      action,
-      actor: {
-        id: container.id,
-        attributes: {
-          ...(container.config.Labels ?? {}),
-          image: container.imageName,
-          name: container.name,
-          execID: execId,
-          ...extra,
-        },
-      },
-    });
+    this.options.events.publish(containerEvent(container, action, { execID: execId, ...extra }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { containerEvent } from '../events/container-event.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Container } from '../../core/containers/container.js';
 import type { ContainerHealth, ContainerHealthSource, HealthProbeResult } from '../../core/containers/container-health.js';
@@ -136,13 +137,6 @@ export class HealthMonitor implements ContainerHealthSource {
     const container = this.options.containers.find(containerId);
     if (container === undefined) return;
     this.logger.debug({ containerId, action }, 'health changed');
-    this.options.events.publish({
-      type: 'container',
-      action,
-      actor: {
-        id: container.id,
-        attributes: { ...(container.config.Labels ?? {}), image: container.imageName, name: container.name },
-      },
-    });
+    this.options.events.publish(containerEvent(container, action));
   }
 }

@@ -1,3 +1,4 @@
+import { containerEvent } from '../events/container-event.js';
 import { randomBytes } from 'node:crypto';
 import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -68,21 +69,13 @@ export class ContainerImages {
         ...(request.signal ? { signal: request.signal } : {}),
       });
       // dockerd's container `commit` event: the container's attributes plus what it became.
-      this.options.events.publish({
-        type: 'container',
-        action: 'commit',
-        actor: {
-          id: container.id,
-          attributes: {
-            ...(container.config.Labels ?? {}),
-            image: container.imageName,
-            name: container.name,
-            comment: request.comment ?? '',
-            imageID: image.id,
-            imageRef: request.reference ?? '',
-          },
-        },
-      });
+      this.options.events.publish(
+        containerEvent(container, 'commit', {
+          comment: request.comment ?? '',
+          imageID: image.id,
+          imageRef: request.reference ?? '',
+        }),
+      );
       return image;
     } finally {
       if (pause) await containers.unpause(container.id).catch(() => undefined);
