@@ -14,15 +14,21 @@ export class ContainerLogService {
     emit: (entry: LogEntry) => void | Promise<void>,
   ): Promise<void> {
     const container = this.containers.get(reference);
+    // Set once the process has ended: its output is complete even while the exit is being recorded.
+    let taskEnded = false;
     const isFinished = (): boolean => {
       const current = this.containers.find(container.id);
-      return current === undefined || (current.state.status !== 'running' && current.state.status !== 'paused');
+      return taskEnded || current === undefined || (current.state.status !== 'running' && current.state.status !== 'paused');
     };
     // Only for following: a stop then ends the stream at once (the reader otherwise notices within a poll).
     const stopWatching = new AbortController();
     const abort = (): void => stopWatching.abort();
     options.signal.addEventListener('abort', abort, { once: true });
-    const finished = options.follow ? this.containers.wait(container.id, 'not-running', stopWatching.signal) : undefined;
+    const finished = options.follow
+      ? this.containers.taskEnded(container.id, stopWatching.signal).then(() => {
+          taskEnded = true;
+        })
+      : undefined;
     finished?.catch(() => undefined);
     try {
       await this.readLog(container.logPath, { ...options, isFinished, ...(finished ? { finished } : {}) }, emit);

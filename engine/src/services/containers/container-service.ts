@@ -512,6 +512,30 @@ export class ContainerService {
    * Resolves with the exit status once `condition` holds. The promise for `next-exit`/`removed`
    * is registered synchronously, so a wait opened before start cannot miss the exit.
    */
+  /**
+   * Resolves when the container's process has ended (its output is complete), before the exit is
+   * recorded and announced: log followers end first, as with dockerd, so a client that waits for
+   * the exit after its log stream ends (docker-compose's `logs -f`) sees it before `die`.
+   */
+  taskEnded(reference: string, signal: AbortSignal): Promise<void> {
+    const container = this.get(reference);
+    return new Promise<void>((resolve, reject) => {
+      if (container.state.status !== 'running' && container.state.status !== 'paused') {
+        resolve();
+        return;
+      }
+      const unsubscribe = this.exits.onTaskEnded(container.id, () => resolve());
+      signal.addEventListener(
+        'abort',
+        () => {
+          unsubscribe();
+          reject(new AppError('canceled', 'wait canceled'));
+        },
+        { once: true },
+      );
+    });
+  }
+
   wait(reference: string, condition: WaitCondition, signal: AbortSignal): Promise<ExitResult> {
     const container = this.get(reference);
     return new Promise<ExitResult>((resolve, reject) => {
@@ -792,6 +816,7 @@ export class ContainerService {
   private async recordExit(id: string, exit: TaskExit): Promise<void> {
     const container = this.store.get(id);
     if (container === undefined) return;
+    this.exits.taskEnded(id, { exitCode: exit.exitCode });
     const directory = join(this.options.containersDir, id);
     const restartDelay = this.restartDelay(container, exit);
     // A container that goes away now leaves its runtime state and rootfs mount to the reaper: nobody
@@ -829,9 +854,10 @@ export class ContainerService {
     // dockerd counts the restart when it decides on it, so inspect shows it while restarting.
     if (restartDelay !== undefined) container.restartCount += 1;
     this.store.update(container);
+    // Waiters first, then the events, in dockerd's order (SetStopped, then "die").
+    this.exits.exited(id, { exitCode: exit.exitCode });
     if (exit.oomKilled) this.publish(container, 'oom');
     this.publish(container, 'die', { exitCode: String(exit.exitCode) });
-    this.exits.exited(id, { exitCode: exit.exitCode });
     if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
     else if (autoRemove) {
       await this.locks

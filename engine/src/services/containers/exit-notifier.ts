@@ -5,10 +5,22 @@ export interface ExitResult {
 
 type Listener = (result: ExitResult) => void;
 
-/** Lets `wait` callers hear about a container's next exit or its removal. */
+/**
+ * Lets `wait` callers hear about a container's next exit or its removal, and log followers about
+ * the moment its process ended (before the exit is recorded: dockerd ends log streams first too).
+ */
 export class ExitNotifier {
   private readonly exitListeners = new Map<string, Set<Listener>>();
   private readonly removeListeners = new Map<string, Set<Listener>>();
+  private readonly taskEndListeners = new Map<string, Set<Listener>>();
+
+  onTaskEnded(id: string, listener: Listener): () => void {
+    return add(this.taskEndListeners, id, listener);
+  }
+
+  taskEnded(id: string, result: ExitResult): void {
+    fire(this.taskEndListeners, id, result);
+  }
 
   onNextExit(id: string, listener: Listener): () => void {
     return add(this.exitListeners, id, listener);
@@ -19,10 +31,12 @@ export class ExitNotifier {
   }
 
   exited(id: string, result: ExitResult): void {
+    fire(this.taskEndListeners, id, result);
     fire(this.exitListeners, id, result);
   }
 
   removed(id: string, result: ExitResult): void {
+    fire(this.taskEndListeners, id, result);
     fire(this.exitListeners, id, result);
     fire(this.removeListeners, id, result);
   }
