@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compose } from '../testing/compose-cli.js';
-import { docker, type DockerResult } from '../testing/docker-cli.js';
+import { docker, type DockerResult, removeAllContainers } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { freePort } from '../testing/test-registry.js';
 import { buildRawTar, busyboxEntries, toRawEntries } from '../testing/test-images.js';
@@ -47,8 +47,7 @@ before(async () => {
 after(async () => {
   if (engine !== undefined) {
     await composeIn(project, ['down', '-v', '-t', '1']).catch(() => undefined);
-    const ids = (await run(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
-    if (ids.length > 0) await run(['rm', '-f', ...ids]);
+    await removeAllContainers(engine.socketPath);
     await run(['network', 'prune', '-f']);
     await run(['volume', 'prune', '-f']);
     await engine.stop();

@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { docker } from '../testing/docker-cli.js';
+import { docker, removeAllContainers } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
 import { hostBinaryEntries } from '../testing/host-binary-entries.js';
@@ -30,9 +30,7 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    const all = await run(['ps', '-aq']);
-    const ids = all.stdout.split('\n').filter((id) => id !== '');
-    if (ids.length > 0) await run(['rm', '-f', ...ids]);
+    await removeAllContainers(engine.socketPath);
     await run(['network', 'prune', '-f']);
     await engine.stop();
   }

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { docker } from '../testing/docker-cli.js';
+import { docker, removeAllContainers } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
 import { buildTestImage, pushTestImage } from '../testing/test-images.js';
@@ -44,8 +44,7 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    const ids = (await run(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
-    if (ids.length > 0) await run(['rm', '-f', ...ids]);
+    await removeAllContainers(engine.socketPath);
     await run(['volume', 'prune', '-f']);
     await engine.stop();
   }

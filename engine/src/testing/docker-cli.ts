@@ -55,3 +55,9 @@ export function runDockerClient(
     else child.stdin.end();
   });
 }
+
+/** Test clean-up: force-removes every container the engine has. */
+export async function removeAllContainers(socketPath: string): Promise<void> {
+  const ids = (await docker(socketPath, ['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
+  if (ids.length > 0) await docker(socketPath, ['rm', '-f', ...ids]);
+}

@@ -21,7 +21,7 @@ export interface LogReadOptions {
   /** Keep reading as the log grows until `isFinished()` and the file is drained. */
   follow: boolean;
   isFinished: () => boolean;
-  /** Settles when the container stops: a follow then ends at once instead of at its next poll. */
+  /** Settles when the container's process ends: a follow then ends at once instead of at its next poll. */
   finished?: Promise<unknown>;
   signal: AbortSignal;
 }

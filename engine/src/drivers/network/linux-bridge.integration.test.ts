@@ -11,7 +11,7 @@ import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { docker } from '../../testing/docker-cli.js';
+import { docker, removeAllContainers } from '../../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../../testing/engine-process.js';
 import { buildRawTar, busyboxEntries, toRawEntries } from '../../testing/test-images.js';
 import { hostVethName } from './linux-bridge-driver.js';
@@ -44,8 +44,7 @@ after(async () => {
   if (engine !== undefined && (engine.process.exitCode !== null || engine.process.signalCode !== null))
     engine = await startEngineProcess({ dataRoot });
   if (engine !== undefined) {
-    const ids = (await run(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
-    if (ids.length > 0) await run(['rm', '-f', ...ids]);
+    await removeAllContainers(engine.socketPath);
     await run(['network', 'prune', '-f']);
     await engine.stop();
   }

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { docker } from '../../testing/docker-cli.js';
+import { docker, removeAllContainers } from '../../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../../testing/test-registry.js';
 import { buildTestImage, pushTestImage } from '../../testing/test-images.js';
@@ -45,8 +45,7 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    const ids = (await run(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
-    if (ids.length > 0) await run(['rm', '-f', ...ids]);
+    await removeAllContainers(engine.socketPath);
     await engine.stop();
     await rm(engine.dataRoot, { recursive: true, force: true });
   }

@@ -30,7 +30,7 @@ test('the journal entry exists before reclaiming starts and goes once it is done
       },
       logger: createSilentLogger(),
     });
-    await reaper.schedule({ containerId: idA, snapshotKey: `container-${idA}` });
+    await reaper.schedule({ containerId: idA, snapshotKey: `container-${idA}`, taskLeft: true });
     let settled = false;
     const waiting = reaper.settled().then(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -50,11 +50,14 @@ test('a failed reclaim keeps its entry, and the next engine start finishes it (a
       },
       logger: createSilentLogger(),
     });
-    await failing.schedule({ containerId: idA, snapshotKey: `container-${idA}` });
+    await failing.schedule({ containerId: idA, snapshotKey: `container-${idA}`, taskLeft: true });
     await failing.settled();
     assert.deepEqual(await readdir(journalDir), [`${idA}.json`]);
     // A second entry left by an engine killed between journaling and reclaiming, and a torn one.
-    await writeFile(join(journalDir, `${idB}.json`), JSON.stringify({ containerId: idB, snapshotKey: `container-${idB}` }));
+    await writeFile(
+      join(journalDir, `${idB}.json`),
+      JSON.stringify({ containerId: idB, snapshotKey: `container-${idB}`, taskLeft: true }),
+    );
     await writeFile(join(journalDir, 'torn.json'), '{"containerId":');
 
     const reclaimed: ReapEntry[] = [];

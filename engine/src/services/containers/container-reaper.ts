@@ -7,6 +7,8 @@ import type { Logger } from '../../lib/logger.js';
 export interface ReapEntry {
   containerId: string;
   snapshotKey: string;
+  /** The runtime still holds the task's state (an auto-removed container's exit left it here). */
+  taskLeft: boolean;
 }
 
 export interface ContainerReaperOptions {
@@ -84,7 +86,7 @@ function parseEntry(text: string): ReapEntry | undefined {
     return typeof value.containerId === 'string' &&
       /^[0-9a-f]{64}$/.test(value.containerId) &&
       typeof value.snapshotKey === 'string'
-      ? { containerId: value.containerId, snapshotKey: value.snapshotKey }
+      ? { containerId: value.containerId, snapshotKey: value.snapshotKey, taskLeft: value.taskLeft !== false }
       : undefined;
   } catch {
     return undefined;

@@ -509,53 +509,30 @@ export class ContainerService {
   }
 
   /**
-   * Resolves with the exit status once `condition` holds. The promise for `next-exit`/`removed`
-   * is registered synchronously, so a wait opened before start cannot miss the exit.
-   */
-  /**
    * Resolves when the container's process has ended (its output is complete), before the exit is
    * recorded and announced: log followers end first, as with dockerd, so a client that waits for
    * the exit after its log stream ends (docker-compose's `logs -f`) sees it before `die`.
    */
-  taskEnded(reference: string, signal: AbortSignal): Promise<void> {
+  async taskEnded(reference: string, signal: AbortSignal): Promise<void> {
     const container = this.get(reference);
-    return new Promise<void>((resolve, reject) => {
-      if (container.state.status !== 'running' && container.state.status !== 'paused') {
-        resolve();
-        return;
-      }
-      const unsubscribe = this.exits.onTaskEnded(container.id, () => resolve());
-      signal.addEventListener(
-        'abort',
-        () => {
-          unsubscribe();
-          reject(new AppError('canceled', 'wait canceled'));
-        },
-        { once: true },
-      );
-    });
+    if (container.state.status !== 'running' && container.state.status !== 'paused') return;
+    await untilNotified((listener) => this.exits.onTaskEnded(container.id, listener), signal);
   }
 
+  /**
+   * Resolves with the exit status once `condition` holds. The promise for `next-exit`/`removed`
+   * is registered synchronously, so a wait opened before start cannot miss the exit.
+   */
   wait(reference: string, condition: WaitCondition, signal: AbortSignal): Promise<ExitResult> {
     const container = this.get(reference);
-    return new Promise<ExitResult>((resolve, reject) => {
-      const isRunning =
-        container.state.status === 'running' || container.state.status === 'paused' || container.state.status === 'restarting';
-      if (condition === 'not-running' && !isRunning) {
-        resolve({ exitCode: container.state.exitCode });
-        return;
-      }
-      const unsubscribe =
-        condition === 'removed' ? this.exits.onRemoved(container.id, resolve) : this.exits.onNextExit(container.id, resolve);
-      signal.addEventListener(
-        'abort',
-        () => {
-          unsubscribe();
-          reject(new AppError('canceled', 'wait canceled'));
-        },
-        { once: true },
-      );
-    });
+    const isRunning =
+      container.state.status === 'running' || container.state.status === 'paused' || container.state.status === 'restarting';
+    if (condition === 'not-running' && !isRunning) return Promise.resolve({ exitCode: container.state.exitCode });
+    return untilNotified(
+      (listener) =>
+        condition === 'removed' ? this.exits.onRemoved(container.id, listener) : this.exits.onNextExit(container.id, listener),
+      signal,
+    );
   }
 
   /**
@@ -692,50 +669,37 @@ export class ContainerService {
     const directory = join(this.options.containersDir, container.id);
     const rootfs = join(directory, 'rootfs');
     const runtime = this.options.runtime;
-    const began = performance.now();
-    const phases: Record<string, number> = {};
-    const timed = <T>(name: string, work: Promise<T>): Promise<T> =>
-      work.finally(() => (phases[name] = Math.round(performance.now() - began)));
     try {
       // The root filesystem and the network do not depend on each other: both take a process or two.
       const [rootfsReady, networkReady] = await Promise.allSettled([
-        timed(
-          'rootfs',
-          this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
-        ),
-        timed('network', this.options.networking.attach(container)),
+        this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
+        this.options.networking.attach(container),
       ]);
       if (rootfsReady.status === 'rejected') throw rootfsReady.reason;
       if (networkReady.status === 'rejected') throw networkReady.reason;
       const network = networkReady.value;
-      const extraMounts = await timed('mounts', this.options.mounts.prepare(container, rootfs));
+      const extraMounts = await this.options.mounts.prepare(container, rootfs);
       container.mountPoints = extraMounts.mountPoints;
-      const spec = await timed(
-        'spec',
-        this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts),
-      );
+      const spec = await this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts);
       // runtime.create() clears what a previous run of this container left behind.
       await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
       const consoleSize = container.hostConfig.ConsoleSize;
-      const created = await timed(
-        'create',
-        runtime.create({
-          containerId: container.id,
-          bundleDir: join(directory, 'bundle'),
-          spec,
-          tty: container.config.Tty === true,
-          openStdin: container.config.OpenStdin === true,
-          stdinOnce: container.config.StdinOnce === true,
-          logPath: container.logPath,
-          ...(Array.isArray(consoleSize) && consoleSize[0] > 0 && consoleSize[1] > 0
-            ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
-            : {}),
-        }),
-      );
+      const created = await runtime.create({
+        containerId: container.id,
+        bundleDir: join(directory, 'bundle'),
+        spec,
+        tty: container.config.Tty === true,
+        openStdin: container.config.OpenStdin === true,
+        stdinOnce: container.config.StdinOnce === true,
+        logPath: container.logPath,
+        ...(Array.isArray(consoleSize) && consoleSize[0] > 0 && consoleSize[1] > 0
+          ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
+          : {}),
+      });
       // The interfaces came up while the runtime created the task; the process runs only from start.
-      container.networkSettings = await timed('interfaces', network.interfacesUp);
-      await timed('attach', this.attachHub.connectPending(container.id));
-      await timed('start', runtime.start(container.id));
+      container.networkSettings = await network.interfacesUp;
+      await this.attachHub.connectPending(container.id);
+      await runtime.start(container.id);
       container.state = {
         ...container.state,
         status: 'running',
@@ -749,7 +713,6 @@ export class ContainerService {
       this.store.update(container);
       this.watchExit(container.id);
       this.publish(container, 'start');
-      this.logger.debug({ containerId: container.id, msSinceStart: phases }, 'container started');
     } catch (error) {
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
       await this.options.networking.detach(container).catch(() => undefined);
@@ -879,10 +842,12 @@ export class ContainerService {
     options: { removeVolumes: boolean } = { removeVolumes: false },
   ): Promise<void> {
     const mayHaveTask = container.state.status !== 'exited' && container.state.status !== 'created';
+    // recordExit leaves an auto-removed container's runtime state to the reaper; others have none left.
+    const taskLeft = container.state.status === 'exited' && container.hostConfig.AutoRemove === true;
     container.state.status = 'removing';
     this.store.update(container);
     if (mayHaveTask) await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
-    await this.reaper.schedule({ containerId: container.id, snapshotKey: container.snapshotKey });
+    await this.reaper.schedule({ containerId: container.id, snapshotKey: container.snapshotKey, taskLeft });
     this.store.delete(container.id);
     // Before `destroy`: `docker network rm` right after `docker run --rm --network X` must find no endpoint.
     await this.options.networking
@@ -901,9 +866,11 @@ export class ContainerService {
   private async reclaim(entry: ReapEntry): Promise<void> {
     const directory = join(this.options.containersDir, entry.containerId);
     await Promise.all([
-      this.options.runtime.delete(entry.containerId, { force: true }).catch((error: unknown) => {
-        if (!(AppError.is(error) && error.kind === 'not-found')) throw error;
-      }),
+      entry.taskLeft
+        ? this.options.runtime.delete(entry.containerId, { force: true }).catch((error: unknown) => {
+            if (!(AppError.is(error) && error.kind === 'not-found')) throw error;
+          })
+        : undefined,
       this.options.mounter.unmount(join(directory, 'rootfs')),
     ]);
     await this.options.snapshotter.remove(entry.snapshotKey).catch((error: unknown) => {
@@ -935,4 +902,22 @@ function parseUntil(value: string): number {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw invalidArgument(`failed to parse value as time or duration: "${value}"`);
   return parsed;
+}
+
+/** The next notification `subscribe` delivers, or a `canceled` error once `signal` aborts. */
+function untilNotified(
+  subscribe: (listener: (result: ExitResult) => void) => () => void,
+  signal: AbortSignal,
+): Promise<ExitResult> {
+  return new Promise<ExitResult>((resolve, reject) => {
+    const unsubscribe = subscribe(resolve);
+    signal.addEventListener(
+      'abort',
+      () => {
+        unsubscribe();
+        reject(new AppError('canceled', 'wait canceled'));
+      },
+      { once: true },
+    );
+  });
 }

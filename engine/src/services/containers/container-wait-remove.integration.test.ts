@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker } from '../../testing/docker-cli.js';
+import { docker, removeAllContainers } from '../../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess, type RawResponse } from '../../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../../testing/test-registry.js';
 import { buildTestImage, pushTestImage } from '../../testing/test-images.js';
@@ -67,8 +67,7 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    const ids = (await run(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
-    if (ids.length > 0) await run(['rm', '-f', ...ids]);
+    await removeAllContainers(engine.socketPath);
     await run(['volume', 'prune', '-f']);
     await run(['volume', 'rm', 'keep-me']);
     await engine.stop();

@@ -31,12 +31,10 @@ export class ExitNotifier {
   }
 
   exited(id: string, result: ExitResult): void {
-    fire(this.taskEndListeners, id, result);
     fire(this.exitListeners, id, result);
   }
 
   removed(id: string, result: ExitResult): void {
-    fire(this.taskEndListeners, id, result);
     fire(this.exitListeners, id, result);
     fire(this.removeListeners, id, result);
   }

@@ -376,18 +376,13 @@ export class NetworkService implements ContainerNetworking {
       }));
       const prepared = this.assignAddresses(container, joins);
       const namespacePath = await this.options.driver.createNamespace(container.id);
-      const first = this.options.store.listEndpoints({ containerId: container.id })[0];
-      const firstNetwork = first !== undefined ? this.networkById(first.networkId) : undefined;
       const fullName = hostsNames(container);
       const hostsEntries = [
-        ...extraHostsEntries(container.hostConfig['ExtraHosts'], firstNetwork?.gateway ?? ''),
+        ...extraHostsEntries(container.hostConfig['ExtraHosts'], prepared[0]?.network.gateway ?? ''),
         // One line per joined network, as dockerd's sandbox adds one per endpoint.
-        ...this.options.store
-          .listEndpoints({ containerId: container.id })
-          .flatMap((endpoint) => (endpoint.ipAddress !== undefined ? [`${endpoint.ipAddress}\t${fullName}`] : [])),
+        ...prepared.flatMap(({ endpoint }) => (endpoint.ipAddress !== undefined ? [`${endpoint.ipAddress}\t${fullName}`] : [])),
       ];
-      const networks = joins.map(({ network }) => ({ network }));
-      const dnsGateway = networks.find(({ network }) => network.dnsEnabled)?.network.gateway;
+      const dnsGateway = joins.find(({ network }) => network.dnsEnabled)?.network.gateway;
       const resolvConf = await containerResolvConf(container.hostConfig, dnsGateway);
       const interfacesUp = this.plugIn(container, prepared, published, signal).then((joined) => {
         joined.forEach((result, index) => {
