@@ -28,6 +28,11 @@ export interface JoinedInterface {
   gateway: string;
 }
 
+/** A namespace being deleted after `release`. */
+export interface NamespaceRelease {
+  namespaceGone: Promise<void>;
+}
+
 /**
  * Plugs network namespaces into host networks (veths, bridges, NAT and port-forwarding rules,
  * name service) and owns the namespaces themselves. Keyed by container ID; every call idempotent.
@@ -47,8 +52,12 @@ export interface NetworkDriver {
   ): Promise<JoinedInterface[]>;
   /** Disconnects from some networks (`docker network disconnect`), removing veths and rules. */
   leave(containerId: string, networkIds: string[]): Promise<void>;
-  /** Disconnects from every network and deletes the namespace: the container stopped. */
-  release(containerId: string): Promise<void>;
+  /**
+   * Disconnects from every network (ports and rules go before it resolves) and deletes the
+   * namespace, which may still be going on: until `namespaceGone` settles, the namespace's
+   * interfaces keep their addresses.
+   */
+  release(containerId: string): Promise<NamespaceRelease>;
   /** IPv4 subnets the host already routes (so new networks avoid them). */
   routedSubnets(): Promise<string[]>;
   /** Reserves a subnet host-wide, so engines on other data roots do not pick it too. False when taken. */

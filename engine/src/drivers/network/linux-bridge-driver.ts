@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { internal } from '@berth/common';
-import type { JoinedInterface, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
+import type { JoinedInterface, NamespaceRelease, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
 import type { NetworkRecord } from '../../core/networks/network.js';
 import type { Logger } from '../../lib/logger.js';
 import { pathExists } from '../../lib/path-exists.js';
@@ -44,6 +44,8 @@ export class LinuxBridgeDriver {
   /** Bridges made ready by this engine, by name: set up at most once at a time. */
   private readonly readyBridges = new Map<string, { subnet: string; ready: Promise<void> }>();
   private readonly proxies = new Map<string, PortProxy[]>();
+  /** Namespace deletions still running after `release` resolved: awaited on close. */
+  private readonly namespaceDeletions = new Set<Promise<void>>();
   /** Checks for veths that outlived their namespace, by timer: run at once on close. */
   private readonly pendingSweeps = new Map<NodeJS.Timeout, () => Promise<void>>();
 
@@ -117,15 +119,28 @@ export class LinuxBridgeDriver {
   /**
    * Leaves every network and deletes the namespace. Deleting a veth waits for an RCU grace period
    * (15-35 ms here) while the kernel tears a dead namespace's veths down in the background, so
-   * only the namespace goes now. A veth that outlives it (something still held the namespace)
-   * would keep an address that is handed out again: those are deleted a moment later.
+   * only the namespace goes. Ports and state go before this resolves; the namespace's deletion
+   * (one `ip` process) goes on after, so a stopping container's waiters need not wait for it. A
+   * veth that outlives the namespace (something still held it) would keep an address that is
+   * handed out again: those are deleted a moment later.
    */
-  async release(containerId: string): Promise<void> {
+  async release(containerId: string): Promise<NamespaceRelease> {
     const veths = await this.forget(containerId);
     if (!(await pathExists(`${netnsDirectory}/${namespaceName(containerId)}`))) {
       await deleteLinks(veths);
-      return;
+      return { namespaceGone: Promise.resolve() };
     }
+    const namespaceGone = this.deleteNamespace(containerId, veths);
+    const tracked = namespaceGone.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.namespaceDeletions.add(tracked);
+    void tracked.then(() => this.namespaceDeletions.delete(tracked));
+    return { namespaceGone };
+  }
+
+  private async deleteNamespace(containerId: string, veths: string[]): Promise<void> {
     // Interface indexes, not names: a restart recreates the same name, and that one must stay.
     const indexes = new Map<string, string>();
     for (const veth of veths) {
@@ -187,6 +202,7 @@ export class LinuxBridgeDriver {
 
   /** Engine shutdown: stops the proxies and removes bridges no container is plugged into any more. */
   async close(): Promise<void> {
+    await Promise.all(this.namespaceDeletions);
     const sweeps = [...this.pendingSweeps];
     this.pendingSweeps.clear();
     for (const [timer, sweep] of sweeps) {

@@ -1,5 +1,6 @@
 import type {
   JoinedInterface,
+  NamespaceRelease,
   NetworkDriver,
   NetworkJoin,
   PortMapping,
@@ -58,13 +59,15 @@ export class RoutingNetworkDriver implements NetworkDriver {
   }
 
   /** netavark's teardown needs the namespace, so it goes first; the bridge side deletes the namespace with its veths. */
-  async release(containerId: string): Promise<void> {
+  async release(containerId: string): Promise<NamespaceRelease> {
     const netavarkDone = await this.netavark.leave(containerId).then(
       () => undefined,
       (error: unknown) => error,
     );
-    await this.linuxBridge.release(containerId);
-    if (netavarkDone !== undefined) throw netavarkDone;
+    const release = await this.linuxBridge.release(containerId);
+    if (netavarkDone === undefined) return release;
+    await release.namespaceGone.catch(() => undefined);
+    throw netavarkDone;
   }
 
   routedSubnets(): Promise<string[]> {

@@ -76,6 +76,11 @@ const networkNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export class NetworkService implements ContainerNetworking {
   private readonly locks = new KeyedMutex();
   private readonly logger: Logger;
+  /**
+   * Namespaces of stopped containers still being deleted, by container: until each is gone, its
+   * interfaces' addresses stay taken (the kernel would still answer for them).
+   */
+  private readonly namespaceDeletions = new Map<string, { addresses: { networkId: string; ipAddress: string }[]; gone: Promise<void> }>();
 
   constructor(private readonly options: NetworkServiceOptions) {
     this.logger = options.logger.child({ component: 'networks' });
@@ -104,10 +109,13 @@ export class NetworkService implements ContainerNetworking {
         .map((endpoint) => endpoint.containerId)
         .filter((containerId) => this.options.containers.get(containerId) === undefined),
     );
-    for (const containerId of vanished) await this.forget(containerId);
+    for (const containerId of vanished) {
+      await this.releaseContainer(containerId, { evenIfUnjoined: true }).catch(() => undefined);
+      await this.forget(containerId);
+    }
     for (const container of this.options.containers.list()) {
       if (container.state.status === 'running' || container.state.status === 'paused') continue;
-      await this.releaseContainer(container.id).catch((error: unknown) =>
+      await this.releaseContainer(container.id, { evenIfUnjoined: true }).catch((error: unknown) =>
         this.logger.warn({ err: error, containerId: container.id }, 'cleaning stale network state failed'),
       );
     }
@@ -119,6 +127,7 @@ export class NetworkService implements ContainerNetworking {
 
   /** Engine stop: what the driver keeps in the engine process goes; containers keep running. */
   async close(): Promise<void> {
+    await Promise.all([...this.namespaceDeletions.values()].map(({ gone }) => gone));
     await this.options.driver.close();
   }
 
@@ -198,6 +207,12 @@ export class NetworkService implements ContainerNetworking {
       .filter((endpoint) => endpoint.ipAddress !== undefined);
     if (active.length > 0)
       throw conflict(`error while removing network: network ${network.name} id ${network.id} has active endpoints`);
+    // A container that just stopped may still be leaving it.
+    await Promise.all(
+      [...this.namespaceDeletions.values()]
+        .filter(({ addresses }) => addresses.some((address) => address.networkId === network.id))
+        .map(({ gone }) => gone),
+    );
     this.options.store.deleteNetwork(network.id);
     if (network.subnet !== undefined) await this.options.driver.releaseSubnet(network.subnet);
     this.publish(network, 'destroy');
@@ -412,18 +427,33 @@ export class NetworkService implements ContainerNetworking {
     }
   }
 
-  /** Tears down every network of the container and its namespace; forgets its addresses. */
-  private async releaseContainer(containerId: string): Promise<void> {
-    let failure: unknown;
-    await this.options.driver.release(containerId).catch((error: unknown) => {
-      failure = error;
-    });
-    for (const endpoint of this.options.store.listEndpoints({ containerId })) {
-      if (endpoint.ipAddress === undefined) continue;
+  /**
+   * Tears down every network of the container and its namespace; forgets its addresses. Without
+   * `evenIfUnjoined`, a container with no address has nothing to tear down (every join records its
+   * addresses before it touches the host, and they stay recorded when a teardown fails).
+   */
+  private async releaseContainer(containerId: string, options: { evenIfUnjoined?: boolean } = {}): Promise<void> {
+    // A quick restart: the previous run's namespace has the same name.
+    await this.namespaceDeletions.get(containerId)?.gone;
+    const joined = this.options.store
+      .listEndpoints({ containerId })
+      .filter((endpoint): endpoint is EndpointRecord & { ipAddress: string } => endpoint.ipAddress !== undefined);
+    if (joined.length === 0 && options.evenIfUnjoined !== true) return;
+    const { namespaceGone } = await this.options.driver.release(containerId);
+    for (const endpoint of joined) {
       const { ipAddress: _ip, macAddress: _mac, endpointId: _id, interfaceName: _if, ...rest } = endpoint;
       this.options.store.putEndpoint(rest);
     }
-    if (failure !== undefined) throw failure;
+    if (joined.length === 0) return;
+    const deletion = {
+      addresses: joined.map(({ networkId, ipAddress }) => ({ networkId, ipAddress })),
+      gone: namespaceGone
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId }, 'deleting the network namespace failed'))
+        .finally(() => {
+          if (this.namespaceDeletions.get(containerId) === deletion) this.namespaceDeletions.delete(containerId);
+        }),
+    };
+    this.namespaceDeletions.set(containerId, deletion);
   }
 
   async forget(containerId: string): Promise<void> {
@@ -490,6 +520,8 @@ export class NetworkService implements ContainerNetworking {
       if (endpoint.containerId === exceptContainer) continue;
       if (endpoint.ipAddress !== undefined) used.add(endpoint.ipAddress);
     }
+    for (const { addresses } of this.namespaceDeletions.values())
+      for (const address of addresses) if (address.networkId === network.id) used.add(address.ipAddress);
     return used;
   }
 
