@@ -12,6 +12,7 @@ packages=(
   docker-compose                                                     # compose v1 (docker-py) compatibility tests
   docker.io                                                          # reference dockerd: save/load interop tests, bench
   chromium tmux                                                      # UI tests, interactive CLI checks
+  crun qemu-system-x86                                               # the second runtime; a pure cgroup v2 VM for tests
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -39,3 +40,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
     systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
   fi
 fi
+# The kernel the cgroup v2 VM tests boot (downloaded and unpacked, not installed).
+bash "$(dirname "$0")/vm/fetch-test-kernel.sh"

@@ -31,6 +31,7 @@ import { authRoutes } from './api/routes/auth.routes.js';
 import { statsRoutes } from './api/routes/stats.routes.js';
 import { eventRoutes } from './api/routes/events.routes.js';
 import { CgroupStatsSource } from './drivers/cgroups/cgroup-stats-source.js';
+import { detectCgroupHost } from './services/containers/cgroup-host.js';
 import { ContainerStatsService } from './services/stats/container-stats-service.js';
 import { createContainerImageRoutes, createImageDrivers } from './images-composition.js';
 import { createTaskRuntime, readRuntimeWarnings } from './runtime-composition.js';
@@ -80,6 +81,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
     applyMigrations(db, [...containerMigrations]);
 
     const seccompProfile = await loadSeccompProfile();
+    const cgroupHost = await detectCgroupHost();
     const hostNofileLimit = await readHostNofileLimit();
     const capabilityMask = await readBoundingCapabilityMask();
     const runtime = await createTaskRuntime({ config, logger });
@@ -97,12 +99,14 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
       specFactory: new DockerSpecFactory({
         defaultSeccomp: (capabilities) => toOciSeccomp(seccompProfile, hostSeccompTarget(capabilities)),
         cgroupParent: '/berth',
+        cgroupHost,
         ...(hostNofileLimit !== undefined ? { hostNofileLimit } : {}),
         ...(capabilityMask !== undefined ? { hostCapabilities: capabilitiesFromMask(capabilityMask) } : {}),
         extraMaskedPaths: await listThermalThrottlePaths(),
         listHostDevices: () => listHostDevices(),
       }),
       networking: networking.networks,
+      cgroupHost,
       mounts: volumes.volumes,
       events,
       containersDir: paths.containers,
@@ -147,6 +151,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
           insecureRegistries: config.insecureRegistries,
           registryMirrors: config.registryMirrors,
           warnings: runtimeWarnings,
+          cgroup: { version: cgroupHost.version, swapLimit: cgroupHost.swapLimit },
           counts: async () => {
             const list = containers.list();
             const running = list.filter((container) => container.state.status === 'running').length;

@@ -34,6 +34,8 @@ export async function startEngineProcess(
      * benchmarks), where an undrained pipe would stall the engine on its next log line.
      */
     logFile?: string;
+    /** How long the engine may take to answer (default 20 s; an emulated VM needs more). */
+    startTimeoutMs?: number;
   } = {},
 ): Promise<EngineProcess> {
   const dataRoot = options.dataRoot ?? (await mkdtemp(join(tmpdir(), 'berth-engine-')));
@@ -58,7 +60,7 @@ export async function startEngineProcess(
   const logFile = options.logFile;
   const stderr = (): string => (logFile !== undefined ? readFileSync(logFile, 'utf8') : piped);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}: ${stderr()}`);
     if (await ping(socketPath)) break;

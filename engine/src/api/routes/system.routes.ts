@@ -9,6 +9,8 @@ export interface SystemInfoSource {
   runtimeName: string;
   insecureRegistries: string[];
   registryMirrors: string[];
+  /** The host's cgroup hierarchy: v1 (also hybrid) or v2, and whether swap is accounted. */
+  cgroup: { version: 1 | 2; swapLimit: boolean };
   /** Host problems worth a `docker info` warning (an OCI runtime with a known breakout). */
   warnings: string[];
   counts(): Promise<{ containers: number; running: number; paused: number; stopped: number; images: number }>;
@@ -78,7 +80,7 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           ],
           Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['k8s-file'] },
           MemoryLimit: true,
-          SwapLimit: true,
+          SwapLimit: source.cgroup.swapLimit,
           CpuCfsPeriod: true,
           CpuCfsQuota: true,
           CPUShares: true,
@@ -94,7 +96,7 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           SystemTime: new Date().toISOString(),
           LoggingDriver: 'json-file',
           CgroupDriver: 'cgroupfs',
-          CgroupVersion: '1',
+          CgroupVersion: String(source.cgroup.version),
           NEventsListener: 0,
           KernelVersion: release(),
           OperatingSystem: 'Berth Engine',

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, invalidArgument, notFound } from '@berth/common';
@@ -188,9 +189,19 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
     await this.cli.resume(containerId);
   }
 
+  /**
+   * The resources go through a file, not stdin: crun reads `-` through /dev/stdin, and neither
+   * runtime can open /proc/self/fd/0 when stdin is the socket Node gives a child.
+   */
   async update(containerId: string, resources: OciLinuxResources): Promise<void> {
     checkTaskId(containerId);
-    await this.cli.update(containerId, resources);
+    const file = join(this.layout.taskDir(containerId), `resources-${randomBytes(6).toString('hex')}.json`);
+    await writeFile(file, JSON.stringify(resources), { mode: 0o600 });
+    try {
+      await this.cli.update(containerId, file);
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   async pids(containerId: string): Promise<number[]> {

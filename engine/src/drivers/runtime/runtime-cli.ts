@@ -28,9 +28,9 @@ export class RuntimeCli {
     await this.run(['resume', id], signal);
   }
 
-  /** `update --resources -` reads the OCI LinuxResources JSON from stdin. */
-  async update(id: string, resources: object, signal?: AbortSignal): Promise<void> {
-    await this.run(['update', '--resources', '-', id], signal, JSON.stringify(resources));
+  /** `update --resources FILE`: the OCI LinuxResources JSON in a file (see ConmonTaskRuntime.update). */
+  async update(id: string, resourcesFile: string, signal?: AbortSignal): Promise<void> {
+    await this.run(['update', '--resources', resourcesFile, id], signal);
   }
 
   async pids(id: string, signal?: AbortSignal): Promise<number[]> {

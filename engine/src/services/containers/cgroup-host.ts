@@ -1,5 +1,6 @@
-import { pathExists } from '../../lib/path-exists.js';
+import { readFile, readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { pathExists } from '../../lib/path-exists.js';
 import type { HostResources } from './resources.js';
 
 export type CgroupVersion = 1 | 2;
@@ -8,16 +9,39 @@ export interface CgroupHost extends HostResources {
   version: CgroupVersion;
 }
 
+export interface CgroupHostPaths {
+  cgroupRoot: string;
+  procRoot: string;
+}
+
+const hostPaths: CgroupHostPaths = { cgroupRoot: '/sys/fs/cgroup', procRoot: '/proc' };
+
 /**
- * What the host's cgroup hierarchy offers, read once from /sys/fs/cgroup: a unified (v2) host has
- * cgroup.controllers at the root; swap limits need memsw (v1) or memory.swap.max (v2) files.
- * runc takes the same OCI resources on both and writes the right files itself.
+ * What the host's cgroup hierarchy offers, read once: a unified (v2) host has cgroup.controllers at
+ * the root. Swap limits need swap accounting: memory.memsw.* on v1; on v2, memory.swap.max, which
+ * only non-root cgroups have, so a host without any yet (no systemd) is judged as dockerd does,
+ * by the memory controller, unless the kernel has no swap or was booted without swap accounting.
+ * runc and crun take the same OCI resources on both and write the right files themselves.
  */
-export async function detectCgroupHost(root = '/sys/fs/cgroup'): Promise<CgroupHost> {
-  const version: CgroupVersion = (await pathExists(`${root}/cgroup.controllers`)) ? 2 : 1;
+export async function detectCgroupHost(paths: CgroupHostPaths = hostPaths): Promise<CgroupHost> {
+  const { cgroupRoot } = paths;
+  const version: CgroupVersion = (await pathExists(`${cgroupRoot}/cgroup.controllers`)) ? 2 : 1;
   const swapLimit =
-    version === 1
-      ? await pathExists(`${root}/memory/memory.memsw.limit_in_bytes`)
-      : (await pathExists(`${root}/system.slice/memory.swap.max`)) || (await pathExists(`${root}/init.scope/memory.swap.max`));
+    version === 1 ? await pathExists(`${cgroupRoot}/memory/memory.memsw.limit_in_bytes`) : await unifiedSwapLimit(paths);
   return { version, swapLimit, cpuCount: availableParallelism() };
+}
+
+async function unifiedSwapLimit({ cgroupRoot, procRoot }: CgroupHostPaths): Promise<boolean> {
+  const controllers = (await readFile(`${cgroupRoot}/cgroup.controllers`, 'utf8').catch(() => '')).split(/\s+/);
+  if (!controllers.includes('memory')) return false;
+  const children = (await readdir(cgroupRoot, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory());
+  let memoryWithoutSwap = false;
+  for (const child of children) {
+    if (await pathExists(`${cgroupRoot}/${child.name}/memory.swap.max`)) return true;
+    if (await pathExists(`${cgroupRoot}/${child.name}/memory.max`)) memoryWithoutSwap = true;
+  }
+  if (memoryWithoutSwap) return false;
+  if (!(await pathExists(`${procRoot}/swaps`))) return false;
+  const cmdline = await readFile(`${procRoot}/cmdline`, 'utf8').catch(() => '');
+  return !/(^|\s)(swapaccount=0|cgroup\.memory=\S*nosw)/.test(cmdline);
 }

@@ -39,6 +39,8 @@ export interface DockerSpecFactoryOptions {
   listHostDevices?: () => Promise<NonNullable<OciLinux['devices']>>;
   /** Host-specific paths to mask as well as Docker's list. */
   extraMaskedPaths?: string[];
+  /** The host's cgroup facts when the caller already has them (detected otherwise). */
+  cgroupHost?: CgroupHost;
 }
 
 /**
@@ -51,7 +53,8 @@ export class DockerSpecFactory implements ContainerSpecFactory {
   constructor(private readonly options: DockerSpecFactoryOptions) {}
 
   private cgroupHost(): Promise<CgroupHost> {
-    this.cgroupHostFacts ??= detectCgroupHost();
+    this.cgroupHostFacts ??=
+      this.options.cgroupHost !== undefined ? Promise.resolve(this.options.cgroupHost) : detectCgroupHost();
     return this.cgroupHostFacts;
   }
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { detectCgroupHost } from './cgroup-host.js';
 import { adaptResources, parseCpuList, pickResources, toOciResources, toOciUpdate, validateResources } from './resources.js';
 
@@ -70,16 +70,47 @@ describe('resource conversion', () => {
 });
 
 describe('cgroup host detection', () => {
-  test('v1 with swap accounting, v2 by cgroup.controllers', async () => {
-    const v1 = await mkdtemp(join(tmpdir(), 'cg1-'));
-    await mkdir(join(v1, 'memory'));
-    await writeFile(join(v1, 'memory', 'memory.memsw.limit_in_bytes'), '');
-    assert.deepEqual({ ...(await detectCgroupHost(v1)), cpuCount: 0 }, { version: 1, swapLimit: true, cpuCount: 0 });
-    const v2 = await mkdtemp(join(tmpdir(), 'cg2-'));
-    await writeFile(join(v2, 'cgroup.controllers'), 'cpu memory pids');
-    assert.deepEqual({ ...(await detectCgroupHost(v2)), cpuCount: 0 }, { version: 2, swapLimit: false, cpuCount: 0 });
-    await mkdir(join(v2, 'system.slice'));
-    await writeFile(join(v2, 'system.slice', 'memory.swap.max'), 'max');
-    assert.equal((await detectCgroupHost(v2)).swapLimit, true);
+  async function fakeHost(files: Record<string, string>): Promise<{ cgroupRoot: string; procRoot: string }> {
+    const root = await mkdtemp(join(tmpdir(), 'cgroup-host-'));
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), content);
+    }
+    await mkdir(join(root, 'cgroup'), { recursive: true });
+    await mkdir(join(root, 'proc'), { recursive: true });
+    return { cgroupRoot: join(root, 'cgroup'), procRoot: join(root, 'proc') };
+  }
+  const facts = async (files: Record<string, string>): Promise<{ version: number; swapLimit: boolean }> => {
+    const { version, swapLimit } = await detectCgroupHost(await fakeHost(files));
+    return { version, swapLimit };
+  };
+  const swaps = { 'proc/swaps': 'Filename\tType\tSize\tUsed\tPriority\n', 'proc/cmdline': 'console=ttyS0 quiet\n' };
+
+  test('v1: swap limits need memsw', async () => {
+    assert.deepEqual(await facts({ 'cgroup/memory/memory.memsw.limit_in_bytes': '' }), { version: 1, swapLimit: true });
+    assert.deepEqual(await facts({ 'cgroup/memory/memory.limit_in_bytes': '' }), { version: 1, swapLimit: false });
+  });
+
+  test('v2 with systemd: a child cgroup shows whether swap is accounted', async () => {
+    const v2 = { 'cgroup/cgroup.controllers': 'cpuset cpu io memory pids\n', ...swaps };
+    assert.deepEqual(
+      await facts({ ...v2, 'cgroup/system.slice/memory.max': 'max', 'cgroup/system.slice/memory.swap.max': 'max' }),
+      {
+        version: 2,
+        swapLimit: true,
+      },
+    );
+    assert.deepEqual(await facts({ ...v2, 'cgroup/system.slice/memory.max': 'max' }), { version: 2, swapLimit: false });
+  });
+
+  test('v2 with no child cgroup yet (a bare VM): the memory controller, swap and the boot options decide', async () => {
+    const v2 = { 'cgroup/cgroup.controllers': 'cpuset cpu io memory pids\n' };
+    assert.deepEqual(await facts({ ...v2, ...swaps }), { version: 2, swapLimit: true });
+    assert.deepEqual(await facts({ ...v2, ...swaps, 'proc/cmdline': 'quiet cgroup.memory=nosocket,noswap\n' }), {
+      version: 2,
+      swapLimit: false,
+    });
+    assert.deepEqual(await facts({ ...v2, 'proc/cmdline': 'quiet\n' }), { version: 2, swapLimit: false }, 'no swap support');
+    assert.deepEqual(await facts({ 'cgroup/cgroup.controllers': 'cpu pids\n', ...swaps }), { version: 2, swapLimit: false });
   });
 });

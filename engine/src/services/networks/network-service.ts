@@ -80,7 +80,10 @@ export class NetworkService implements ContainerNetworking {
    * Namespaces of stopped containers still being deleted, by container: until each is gone, its
    * interfaces' addresses stay taken (the kernel would still answer for them).
    */
-  private readonly namespaceDeletions = new Map<string, { addresses: { networkId: string; ipAddress: string }[]; gone: Promise<void> }>();
+  private readonly namespaceDeletions = new Map<
+    string,
+    { addresses: { networkId: string; ipAddress: string }[]; gone: Promise<void> }
+  >();
 
   constructor(private readonly options: NetworkServiceOptions) {
     this.logger = options.logger.child({ component: 'networks' });
