@@ -111,6 +111,16 @@ describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeou
       assert.deepEqual(unpaused, { status: 'running', freeze: '0' });
     });
 
+    it(`${runtime}: after a kill -9 of the engine the next one adopts the container: state, stats, stop`, () => {
+      const { adopted } = probeOf();
+      assert.equal(adopted.status, 'running');
+      assert.equal(adopted.stats.exitCode, 0, adopted.stats.stderr);
+      assert.match(adopted.stats.stdout.trim(), / \/ 128MiB$/, 'the limit set by update, read from the cgroup');
+      assert.equal(adopted.stop.exitCode, 0, adopted.stop.stderr);
+      // busybox sleep as PID 1 ignores SIGTERM: stop kills it after the timeout.
+      assert.equal(adopted.exitCode, '137');
+    });
+
     it(`${runtime}: an OOM kill is reported in State.OOMKilled, exit 137 and an oom event`, () => {
       const { oom } = probeOf();
       assert.equal(oom.run.exitCode, 137, oom.run.stderr);

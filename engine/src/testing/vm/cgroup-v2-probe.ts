@@ -3,7 +3,7 @@
 // what it saw as JSON. The assertions live in the test on the host, which reads that JSON.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { docker, type DockerResult } from '../docker-cli.js';
-import { apiRequest, startEngineProcess } from '../engine-process.js';
+import { apiRequest, startEngineProcess, type EngineProcess } from '../engine-process.js';
 import { buildRawTar, busyboxEntries, toRawEntries } from '../test-images.js';
 
 export interface CommandOutput {
@@ -27,6 +27,8 @@ export interface RuntimeProbe {
   updated: CommandOutput;
   paused: { status: string; freeze: string };
   unpaused: { status: string; freeze: string };
+  /** After a kill -9 of the engine and a new one on the same data root. */
+  adopted: { status: string; stats: CommandOutput; stop: CommandOutput; exitCode: string };
   oom: { run: CommandOutput; oomKilled: string; events: string };
   /** Container cgroups under /sys/fs/cgroup/berth after every container is gone and the engine stopped. */
   leftoverCgroups: string[];
@@ -43,105 +45,64 @@ async function cgroupFile(containerId: string, file: string): Promise<string> {
   return (await readFile(`/sys/fs/cgroup/berth/${containerId}/${file}`, 'utf8').catch(() => '')).trim();
 }
 
+/** Splits a fixed argument string (no quoting needed) into arguments. */
+const words = (text: string): string[] => text.split(' ');
+
 async function probe(runtime: string, imageTar: string): Promise<RuntimeProbe> {
-  const engine = await startEngineProcess({
-    dataRoot: `/var/lib/berth-vm/${runtime}`,
-    extraArgs: ['--runtime', runtime],
-    startTimeoutMs: 120_000,
-  });
-  const socket = engine.socketPath;
-  const run = (args: string[]): Promise<DockerResult> => docker(socket, args, { timeoutMs: 120_000 });
+  const dataRoot = `/var/lib/berth-vm/${runtime}`;
+  const startEngine = (): Promise<EngineProcess> =>
+    startEngineProcess({ dataRoot, extraArgs: ['--runtime', runtime], startTimeoutMs: 120_000 });
+  let engine = await startEngine();
+  const run = (args: string[]): Promise<DockerResult> => docker(engine.socketPath, args, { timeoutMs: 120_000 });
+  const status = async (name: string): Promise<string> => (await run(['inspect', '-f', '{{.State.Status}}', name])).stdout.trim();
   try {
     const info = JSON.parse((await run(['info', '--format', '{{json .}}'])).stdout) as Record<string, unknown>;
     await run(['import', '--change', 'CMD ["sh"]', imageTar, 'busybox:latest']);
 
     const limits = await run([
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '-m',
-      '64m',
-      '--memory-swap',
-      '96m',
-      '--cpus',
-      '0.5',
-      '--cpu-shares',
-      '512',
-      '--cpuset-cpus',
-      '0',
-      '--pids-limit',
-      '20',
-      'busybox',
-      'sh',
-      '-c',
-      `cd /sys/fs/cgroup && cat ${limitFiles.join(' ')} && cat /proc/self/cgroup`,
+      ...words('run --rm --network none -m 64m --memory-swap 96m --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 --pids-limit 20'),
+      ...['busybox', 'sh', '-c', `cd /sys/fs/cgroup && cat ${limitFiles.join(' ')} && cat /proc/self/cgroup`],
     ]);
-
     // On v2 device access is an eBPF program the runtime attaches, not a devices.list to write.
     const confinement = await run([
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      'busybox',
-      'sh',
-      '-c',
+      ...words('run --rm --network none busybox sh -c'),
       'grep -E "^(CapEff|Seccomp):" /proc/self/status; mknod /tmp/mem c 1 1 && echo made; head -c 1 /tmp/mem >/dev/null; echo "open exit $?"',
     ]);
 
-    const started = await run(['run', '-d', '--network', 'none', '-m', '64m', '--name', 'sleeper', 'busybox', 'sleep', '300']);
-    const id = started.stdout.trim();
+    const id = (await run(words('run -d --network none -m 64m --name sleeper busybox sleep 300'))).stdout.trim();
     const statsCli = await run(['stats', '--no-stream', '--format', '{{json .}}', 'sleeper']);
-    const statsResponse = await apiRequest(socket, 'GET', '/v1.41/containers/sleeper/stats?stream=false');
-    const top = await run(['top', 'sleeper']);
-    const update = await run(['update', '--memory', '128m', '--memory-swap', '256m', '--cpus', '1', 'sleeper']);
-    const updated = await run(['exec', 'sleeper', 'sh', '-c', 'cd /sys/fs/cgroup && cat memory.max memory.swap.max cpu.max']);
+    const statsResponse = await apiRequest(engine.socketPath, 'GET', '/v1.41/containers/sleeper/stats?stream=false');
+    const top = await run(words('top sleeper'));
+    const update = await run(words('update --memory 128m --memory-swap 256m --cpus 1 sleeper'));
+    const updated = await run([...words('exec sleeper sh -c'), 'cd /sys/fs/cgroup && cat memory.max memory.swap.max cpu.max']);
 
-    await run(['pause', 'sleeper']);
-    const paused = {
-      status: (await run(['inspect', '-f', '{{.State.Status}}', 'sleeper'])).stdout.trim(),
-      freeze: await cgroupFile(id, 'cgroup.freeze'),
-    };
-    await run(['unpause', 'sleeper']);
-    const unpaused = {
-      status: (await run(['inspect', '-f', '{{.State.Status}}', 'sleeper'])).stdout.trim(),
-      freeze: await cgroupFile(id, 'cgroup.freeze'),
+    await run(words('pause sleeper'));
+    const paused = { status: await status('sleeper'), freeze: await cgroupFile(id, 'cgroup.freeze') };
+    await run(words('unpause sleeper'));
+    const unpaused = { status: await status('sleeper'), freeze: await cgroupFile(id, 'cgroup.freeze') };
+
+    // kill -9 the engine; the next one adopts the container, its stats (cgroup) and its stop.
+    await engine.kill();
+    engine = await startEngine();
+    const adopted = {
+      status: await status('sleeper'),
+      stats: await run(words('stats --no-stream --format {{.MemUsage}} sleeper')),
+      stop: await run(words('stop -t 1 sleeper')),
+      exitCode: (await run(words('inspect -f {{.State.ExitCode}} sleeper'))).stdout.trim(),
     };
 
     const since = Math.floor(Date.now() / 1000) - 1;
     // The shell doubles a string until the 16 MiB limit kills it.
     const oomRun = await run([
-      'run',
-      '--network',
-      'none',
-      '-m',
-      '16m',
-      '--memory-swap',
-      '16m',
-      '--name',
-      'hog',
-      'busybox',
-      'sh',
-      '-c',
+      ...words('run --network none -m 16m --memory-swap 16m --name hog busybox sh -c'),
       'x=a; while :; do x=$x$x; done',
     ]);
-    const oomKilled = (await run(['inspect', '-f', '{{.State.OOMKilled}}', 'hog'])).stdout.trim();
-    const events = (
-      await run([
-        'events',
-        '--since',
-        String(since),
-        '--until',
-        String(Math.floor(Date.now() / 1000) + 1),
-        '--filter',
-        'container=hog',
-        '--format',
-        '{{.Action}}',
-      ])
-    ).stdout;
+    const oomKilled = (await run(words('inspect -f {{.State.OOMKilled}} hog'))).stdout.trim();
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const events = (await run(words(`events --since ${since} --until ${until} --filter container=hog --format {{.Action}}`)))
+      .stdout;
 
-    await run(['rm', '-f', 'sleeper', 'hog']);
+    await run(words('rm -f sleeper hog'));
     await engine.stop();
     const leftoverCgroups = (await readdir('/sys/fs/cgroup/berth', { withFileTypes: true }).catch(() => []))
       .filter((entry) => entry.isDirectory())
@@ -161,6 +122,7 @@ async function probe(runtime: string, imageTar: string): Promise<RuntimeProbe> {
       updated: output(updated),
       paused,
       unpaused,
+      adopted: { ...adopted, stats: output(adopted.stats), stop: output(adopted.stop) },
       oom: { run: output(oomRun), oomKilled, events },
       leftoverCgroups,
       engineLog: engine.stderr().slice(-20_000),
