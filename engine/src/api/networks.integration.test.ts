@@ -327,6 +327,19 @@ describe('networks', () => {
     assert.notEqual(hostLinks.split('\n').length, 1);
   });
 
+  test('docker ps lists the networks of each container; a plain run keeps NetworkMode "default", as dockerd does', async () => {
+    await ok(['create', '--name', 'nets-created', busybox, 'true']);
+    await ok(['run', '-d', '--name', 'nets-running', busybox, 'sleep', '60']);
+    await ok(['run', '-d', '--name', 'nets-none', '--network', 'none', busybox, 'sleep', '60']);
+    try {
+      const listed = await ok(['ps', '-a', '--filter', 'name=nets-', '--format', '{{.Names}} {{.Networks}}']);
+      assert.deepEqual(listed.trim().split('\n').sort(), ['nets-created bridge', 'nets-none none', 'nets-running bridge']);
+      assert.equal((await ok(['inspect', '-f', '{{.HostConfig.NetworkMode}}', 'nets-running'])).trim(), 'default');
+    } finally {
+      await run(['rm', '-f', 'nets-created', 'nets-running', 'nets-none']);
+    }
+  });
+
   test('namespaces, veths and bridges go with their containers and networks', async () => {
     const ids = (await ok(['ps', '-aq', '--no-trunc'])).split('\n').filter((id) => id !== '');
     // dockerd's naming for user networks' bridges: br- and the first 12 characters of the ID.

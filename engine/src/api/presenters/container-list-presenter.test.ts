@@ -92,3 +92,19 @@ test('a new record object (a store write) is presented afresh; a mutable one is 
   mutable.config = { Labels: { tier: 'db' } };
   assert.match(containerListJson([mutable], now), /"Labels":\{"tier":"db"\}/);
 });
+
+test('list items carry the networks and the network mode as dockerd lists them', () => {
+  const bridge = { NetworkID: 'n'.repeat(64), EndpointID: 'e'.repeat(64), IPAddress: '172.17.0.2', Gateway: '172.17.0.1' };
+  const container = Object.freeze(
+    record({
+      hostConfig: {},
+      networkSettings: { Ports: {}, Networks: { bridge } },
+    }),
+  );
+  const [item] = JSON.parse(containerListJson([container])) as {
+    HostConfig: { NetworkMode: string };
+    NetworkSettings: { Networks: Record<string, unknown> };
+  }[];
+  assert.deepEqual(item?.NetworkSettings.Networks, { bridge });
+  assert.equal(item?.HostConfig.NetworkMode, 'default');
+});

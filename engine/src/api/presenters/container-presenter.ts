@@ -64,8 +64,9 @@ export function presentContainerSummary(
     Labels: container.config.Labels ?? {},
     State: container.state.status,
     Status: humanStatus(container),
-    HostConfig: { NetworkMode: container.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: container.hostConfig.NetworkMode ?? 'default' },
+    // The same endpoint settings as inspect: `docker ps --format {{.Networks}}` lists their names.
+    NetworkSettings: { Networks: container.networkSettings?.['Networks'] ?? {} },
     Mounts: container.mountPoints ?? [],
   };
 }

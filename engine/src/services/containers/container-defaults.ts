@@ -125,7 +125,8 @@ export function withDockerHostDefaults(hostConfig: HostConfig, cgroupVersion: 1 
     ...hostConfig,
   };
   const networkMode = hostConfig.NetworkMode;
-  result.NetworkMode = networkMode === undefined || networkMode === '' || networkMode === 'default' ? 'bridge' : networkMode;
+  // dockerd keeps `default` (the CLI's value without --network), which means the bridge network.
+  result.NetworkMode = networkMode === undefined || networkMode === '' ? 'default' : networkMode;
   // The CLI sends `Type: ""` with the --log-opt values in Config: keep them (log rotation reads max-size/max-file).
   result.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: hostConfig.LogConfig?.Config ?? {} };
   result.ShmSize = hostConfig.ShmSize !== undefined && hostConfig.ShmSize > 0 ? hostConfig.ShmSize : 67_108_864;
