@@ -2,7 +2,8 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { internal } from '@berth/common';
 import type { VolumeDriver } from '../../core/volumes/volume.js';
-import { copyTreePreserving, treeSize } from '../../platform/copy-tree.js';
+import { directorySize } from '../../lib/directory-size.js';
+import { copyTreePreserving } from '../../platform/copy-tree.js';
 import { isMountPoint } from '../../lib/mount-table.js';
 import { mountFilesystem, unmountLazily } from '../../platform/mount-points.js';
 
@@ -43,7 +44,7 @@ export class LocalVolumeDriver implements VolumeDriver {
   }
 
   size(name: string): Promise<number> {
-    return treeSize(this.mountpoint(name));
+    return directorySize(this.mountpoint(name));
   }
 
   async mount(name: string, options: Record<string, string>): Promise<void> {

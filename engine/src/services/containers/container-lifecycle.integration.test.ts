@@ -107,7 +107,10 @@ describe('lifecycle', () => {
     await ok(['run', '-d', '--name', 'other', busybox, 'sleep', '1000']);
     const clash = await run(['rename', 'life', 'other']);
     assert.notEqual(clash.exitCode, 0);
-    assert.match(clash.stderr, /Conflict\. The container name "\/other" is already in use by container "[0-9a-f]{64}"/);
+    assert.match(
+      clash.stderr,
+      /Error when allocating new name: Conflict\. The container name "\/other" is already in use by container "[0-9a-f]{64}"/,
+    );
     await ok(['rename', 'life', 'renamed']);
     assert.equal((await inspect('renamed'))['Name'], '/renamed');
     assert.equal((await run(['inspect', 'life'])).exitCode, 1);

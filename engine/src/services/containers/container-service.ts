@@ -24,7 +24,8 @@ import { generateContainerName } from './name-generator.js';
 import { parseSignal } from './signals.js';
 import { detectCgroupHost, type CgroupHost } from './cgroup-host.js';
 import { checkFilters, matchesContainerFilters, type ContainerFilters, type FilterContext } from './container-filters.js';
-import { directorySize, overlayDirs, type OverlayDirs } from './container-storage.js';
+import { directorySize } from '../../lib/directory-size.js';
+import { overlayDirs, type OverlayDirs } from './container-storage.js';
 import { parsePsOutput, psArguments, type TopResult } from './container-top.js';
 import { parseDeviceCgroupRules, ulimitsToRlimits, validateDevices } from './host-config-spec.js';
 import { adaptResources, pickResources, toOciUpdate, validateResources, type ResourceFields } from './resources.js';
@@ -345,7 +346,7 @@ export class ContainerService {
       const owner = this.nameOwner(name);
       if (owner !== undefined)
         throw conflict(
-          `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+          `Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
         );
       const oldName = container.name;
       container.name = name;

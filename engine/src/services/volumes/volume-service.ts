@@ -73,8 +73,9 @@ export class VolumeService implements ContainerMounts {
   /** Creates a volume, or returns the existing one of that name (as dockerd does). */
   async create(request: CreateVolumeRequest, anonymous = false): Promise<VolumeRecord> {
     const driver = request.Driver === undefined || request.Driver === '' ? 'local' : request.Driver;
-    if (driver !== 'local') throw notFound(`plugin "${driver}" not found`);
     const name = request.Name === undefined || request.Name === '' ? randomBytes(32).toString('hex') : request.Name;
+    if (driver !== 'local')
+      throw notFound(`create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     if (!volumeNamePattern.test(name))
       throw invalidArgument(
         `create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
