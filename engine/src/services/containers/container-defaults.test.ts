@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandLine, mergeEnv, mergeImageDefaults, validateContainerName } from './container-defaults.js';
+import {
+  commandLine,
+  mergeEnv,
+  mergeImageDefaults,
+  validateContainerName,
+  withDockerHostDefaults,
+} from './container-defaults.js';
+import { dockerMaskedPaths, dockerReadonlyPaths } from './oci-spec-builder.js';
 import { healthcheckPlan } from '../health/healthcheck-config.js';
 import type { ImageContainerConfig } from '../../core/images/image-config.js';
 
@@ -77,4 +84,27 @@ test('healthcheck flags merge field by field with the image healthcheck, as dock
   // No image healthcheck: the client's as sent.
   assert.deepEqual(healthcheckOf({ Interval: second }, image), { Interval: second });
   assert.equal(healthcheckOf(undefined, image), undefined);
+});
+
+test('empty lists and maps read back as dockerd leaves them: null Env and Volumes, no ExposedPorts', () => {
+  const bare = mergeImageDefaults({ Image: 'x', Cmd: ['true'] }, { Cmd: ['sh'] });
+  assert.equal(bare.Env, null);
+  assert.equal(bare.Volumes, null);
+  assert.equal('ExposedPorts' in bare, false);
+  const full = mergeImageDefaults({ Image: 'x', ExposedPorts: { '80/tcp': {} } }, { Volumes: { '/data': {} }, Env: ['A=1'] });
+  assert.deepEqual([full.Env, full.Volumes, full.ExposedPorts], [['A=1'], { '/data': {} }, { '80/tcp': {} }]);
+});
+
+test('HostConfig defaults as dockerd stores them: network mode, swappiness, masked and read-only paths', () => {
+  const plain = withDockerHostDefaults({ NetworkMode: 'default', MemorySwappiness: -1 }, 1);
+  assert.equal(plain.NetworkMode, 'default');
+  assert.equal(plain['MemorySwappiness'], null);
+  assert.deepEqual(plain['MaskedPaths'], [...dockerMaskedPaths]);
+  assert.deepEqual(plain['ReadonlyPaths'], [...dockerReadonlyPaths]);
+  assert.equal(withDockerHostDefaults({}, 1).NetworkMode, 'default');
+  const chosen = withDockerHostDefaults({ MaskedPaths: ['/proc/kcore'], ReadonlyPaths: [] }, 1);
+  assert.deepEqual([chosen['MaskedPaths'], chosen['ReadonlyPaths']], [['/proc/kcore'], []]);
+  const privileged = withDockerHostDefaults({ Privileged: true }, 1);
+  assert.equal(privileged['MaskedPaths'], null);
+  assert.equal(privileged['ReadonlyPaths'], null);
 });

@@ -1,3 +1,4 @@
+import { dockerMaskedPaths, dockerReadonlyPaths } from './oci-spec-builder.js';
 import { invalidArgument } from '@berth/common';
 import type { ContainerConfig, HostConfig } from '../../core/containers/container.js';
 import type { ImageContainerConfig } from '../../core/images/image-config.js';
@@ -18,15 +19,20 @@ export function mergeImageDefaults(config: ContainerConfig, image: ImageContaine
   else merged.Cmd = clientEntrypoint ? null : (imageConfig.Cmd ?? null);
   // `--entrypoint ""` clears it; Docker stores that as an empty list, treated as absent.
   if (Array.isArray(merged.Entrypoint) && merged.Entrypoint.length === 1 && merged.Entrypoint[0] === '') merged.Entrypoint = null;
-  merged.Env = mergeEnv(imageConfig.Env ?? [], config.Env ?? []);
+  // Empty lists and maps read back as dockerd's merge leaves them: null, or no ExposedPorts at all.
+  const env = mergeEnv(imageConfig.Env ?? [], config.Env ?? []);
+  merged.Env = env.length > 0 ? env : null;
   if (merged.WorkingDir === undefined || merged.WorkingDir === '') merged.WorkingDir = imageConfig.WorkingDir ?? '';
   if (merged.User === undefined || merged.User === '') merged.User = imageConfig.User ?? '';
   if (merged.StopSignal === undefined || merged.StopSignal === '') {
     if (imageConfig.StopSignal !== undefined) merged.StopSignal = imageConfig.StopSignal;
   }
   merged.Labels = { ...(imageConfig.Labels ?? {}), ...(config.Labels ?? {}) };
-  merged.ExposedPorts = { ...(imageConfig.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) };
-  merged.Volumes = { ...(imageConfig.Volumes ?? {}), ...(config.Volumes ?? {}) };
+  const exposedPorts = { ...(imageConfig.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) };
+  if (Object.keys(exposedPorts).length > 0) merged.ExposedPorts = exposedPorts;
+  else delete merged.ExposedPorts;
+  const volumes = { ...(imageConfig.Volumes ?? {}), ...(config.Volumes ?? {}) };
+  merged.Volumes = Object.keys(volumes).length > 0 ? volumes : null;
   const healthcheck = mergeHealthcheck(config['Healthcheck'], imageConfig.Healthcheck);
   if (healthcheck !== undefined) merged.Healthcheck = healthcheck;
   return merged;
@@ -122,8 +128,17 @@ export function withDockerHostDefaults(hostConfig: HostConfig, cgroupVersion: 1 
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
+    MaskedPaths: null,
+    ReadonlyPaths: null,
     ...hostConfig,
   };
+  // dockerd stores its default lists, so inspect shows what is masked; privileged masks nothing.
+  if (hostConfig.Privileged !== true) {
+    if (!Array.isArray(result['MaskedPaths'])) result['MaskedPaths'] = [...dockerMaskedPaths];
+    if (!Array.isArray(result['ReadonlyPaths'])) result['ReadonlyPaths'] = [...dockerReadonlyPaths];
+  }
+  // The CLI sends -1 for "not set"; dockerd stores and shows it as null.
+  if (result.MemorySwappiness === -1) result.MemorySwappiness = null;
   const networkMode = hostConfig.NetworkMode;
   // dockerd keeps `default` (the CLI's value without --network), which means the bridge network.
   result.NetworkMode = networkMode === undefined || networkMode === '' ? 'default' : networkMode;

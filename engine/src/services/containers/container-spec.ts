@@ -77,6 +77,8 @@ export class DockerSpecFactory implements ContainerSpecFactory {
     const noNewPrivileges = securityOptions.some((option) => /^no-new-privileges(?:[=:]true)?$/.test(option));
     const consoleSize = hostConfig.ConsoleSize;
     const privileged = hostConfig.Privileged === true;
+    const maskedPaths = stringList(hostConfig['MaskedPaths']);
+    const readonlyPaths = stringList(hostConfig['ReadonlyPaths']);
     const hostDevices =
       privileged && this.options.listHostDevices !== undefined ? await this.options.listHostDevices() : undefined;
     const custom = privileged ? undefined : await resolveDevices(validateDevices(hostConfig['Devices']));
@@ -102,6 +104,8 @@ export class DockerSpecFactory implements ContainerSpecFactory {
         ? { consoleSize: { rows: consoleSize[0], columns: consoleSize[1] } }
         : {}),
       readonlyRootfs: hostConfig.ReadonlyRootfs === true,
+      ...(maskedPaths !== undefined ? { maskedPaths } : {}),
+      ...(readonlyPaths !== undefined ? { readonlyPaths } : {}),
       privileged,
       ...(hostDevices !== undefined ? { hostDevices } : {}),
       capAdd: hostConfig.CapAdd ?? [],
@@ -153,4 +157,9 @@ async function containerResolvConf(): Promise<string> {
 function hostsTail(network: NetworkAttachment, hostname: string): string {
   const lines = network.hostsEntries.length > 0 ? network.hostsEntries : [`127.0.1.1\t${hostname}`];
   return lines.map((line) => `${line}\n`).join('');
+}
+
+/** A HostConfig list field when it holds strings (null and absent mean Docker's default). */
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item): item is string => typeof item === 'string') ? value : undefined;
 }

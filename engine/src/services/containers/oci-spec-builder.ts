@@ -65,6 +65,9 @@ export interface OciSpecInput {
    * itself runs with fewer capabilities can still start privileged containers.
    */
   hostCapabilities?: readonly string[];
+  /** HostConfig.MaskedPaths / ReadonlyPaths when the client chose them (Docker's lists otherwise). */
+  maskedPaths?: readonly string[];
+  readonlyPaths?: readonly string[];
   /** Host-specific masked paths, e.g. /sys/devices/system/cpu/cpuN/thermal_throttle. */
   extraMaskedPaths?: string[];
   resources?: Omit<OciLinuxResources, 'devices'>;
@@ -203,8 +206,8 @@ function buildLinux(input: OciSpecInput, capabilities: string[]): OciLinux {
     if (input.hostDevices !== undefined && input.hostDevices.length > 0)
       linux.devices = input.hostDevices.map((device) => ({ ...device }));
   } else {
-    linux.maskedPaths = [...dockerMaskedPaths, ...(input.extraMaskedPaths ?? [])];
-    linux.readonlyPaths = [...dockerReadonlyPaths];
+    linux.maskedPaths = [...new Set([...(input.maskedPaths ?? dockerMaskedPaths), ...(input.extraMaskedPaths ?? [])])];
+    linux.readonlyPaths = [...(input.readonlyPaths ?? dockerReadonlyPaths)];
     const seccomp = resolveSeccomp(input.seccomp, capabilities);
     if (seccomp !== undefined) linux.seccomp = seccomp;
   }

@@ -703,7 +703,6 @@ export class NetworkService implements ContainerNetworking {
       };
       entries[network.name] = entry;
       if (network.name === 'bridge' && attached) {
-        settings['Bridge'] = network.bridgeName ?? '';
         settings['EndpointID'] = entry.EndpointID;
         settings['Gateway'] = entry.Gateway;
         settings['IPAddress'] = entry.IPAddress;
