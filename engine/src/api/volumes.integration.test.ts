@@ -78,6 +78,7 @@ describe('volumes', () => {
 
   test('system df -v lists volumes with their size and how many containers use them', async () => {
     await ok(['volume', 'create', 'berth-sized']);
+    await ok(['volume', 'create', 'berth-empty']);
     await ok([
       'run',
       '--name',
@@ -94,11 +95,13 @@ describe('volumes', () => {
     };
     const sized = raw.Volumes.find((volume) => volume.Name === 'berth-sized');
     assert.ok(sized !== undefined, JSON.stringify(raw.Volumes));
-    assert.ok(sized.UsageData.Size >= 300 * 1024, String(sized.UsageData.Size));
+    // File bytes, as dockerd counts them: exactly the file, and nothing for an empty volume's directory.
+    assert.equal(sized.UsageData.Size, 300 * 1024);
     assert.equal(sized.UsageData.RefCount, 1);
+    assert.deepEqual(raw.Volumes.find((volume) => volume.Name === 'berth-empty')?.UsageData, { Size: 0, RefCount: 0 });
     assert.match(await ok(['system', 'df', '-v']), /^berth-sized\s+1\s+3\d\d(\.\d+)?kB/m);
     await ok(['rm', 'sizer']);
-    await ok(['volume', 'rm', 'berth-sized']);
+    await ok(['volume', 'rm', 'berth-sized', 'berth-empty']);
   });
 
   test('local driver options: a tmpfs volume mounted while used, a bind volume whose host files survive its removal', async () => {
