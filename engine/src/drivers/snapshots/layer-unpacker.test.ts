@@ -361,3 +361,8 @@ describe('layer unpacker: small-file and large-file paths', () => {
     assert.ok(turns >= 3, `the event loop ran ${turns} timer turns during the unpack`);
   });
 });
+
+test('the layer size counts file bytes and symlink targets, as dockerd sizes a layer', async () => {
+  const { size } = await unpack([dir('bin'), file('bin/busybox', '0123456789'), symlink('bin/sh', 'busybox'), dir('etc')]);
+  assert.equal(size, 10 + 'busybox'.length);
+});

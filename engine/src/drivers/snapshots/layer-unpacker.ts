@@ -179,6 +179,8 @@ export async function unpackLayer(input: NodeJS.ReadableStream, options: UnpackL
         case 'symlink':
           await removeExisting(path, existing);
           symlinkSync(header.linkname ?? '', path);
+          // A symlink's size is its target's length, which dockerd's layer size counts too.
+          size += Buffer.byteLength(header.linkname ?? '');
           break;
         case 'link': {
           const targetPath = await resolveHardlinkTarget(name, header.linkname ?? '');
