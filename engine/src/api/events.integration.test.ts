@@ -3,11 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { docker, dockerCli } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
-import { buildTestImage, pushTestImage } from '../testing/test-images.js';
+import { buildRawTar, buildTestImage, pushTestImage } from '../testing/test-images.js';
 
 let engine: EngineProcess;
 let registry: TestRegistry;
@@ -119,6 +119,12 @@ interface EventMessage {
 const parse = (lines: string[]): EventMessage[] =>
   lines.filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as EventMessage);
 
+async function ok(args: string[]): Promise<string> {
+  const result = await docker(engine.socketPath, args);
+  assert.equal(result.exitCode, 0, `docker ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
 async function events(args: string[]): Promise<string[]> {
   const result = await docker(engine.socketPath, ['events', ...args], { timeoutMs: 10_000 });
   assert.equal(result.exitCode, 0, result.stderr);
@@ -164,6 +170,85 @@ describe('docker events', () => {
     assert.deepEqual(all.slice(-1), ['create other']);
   });
 
+  test('a run connects its networks before start and disconnects them after die, as dockerd (none and host too)', async () => {
+    const since = unixNow();
+    const ids: Record<string, string> = {};
+    for (const [name, network] of [
+      ['netevt-bridge', 'bridge'],
+      ['netevt-none', 'none'],
+      ['netevt-host', 'host'],
+    ] as const) {
+      ids[await ok(['create', '--name', name, '--network', network, busybox, 'true'])] = name;
+      await ok(['start', '-a', name]);
+      await ok(['rm', name]);
+    }
+    const format = '{{.Type}}|{{.Action}}|{{.Actor.Attributes.name}}|{{.Actor.Attributes.container}}|{{.Actor.ID}}';
+    const lines = await events(['--since', since, '--until', unixNow(), '--format', format]);
+    const story = lines
+      .map((line) => line.split('|'))
+      .filter(([type, action]) => (type === 'container' || type === 'network') && action !== 'attach')
+      .map(([type, action, name, container, actor]) =>
+        type === 'network'
+          ? `${ids[container ?? ''] ?? '?'}: network ${action} ${name}`
+          : `${ids[actor ?? ''] ?? '?'}: ${action}`,
+      );
+    assert.deepEqual(
+      story,
+      ['netevt-bridge', 'netevt-none', 'netevt-host'].flatMap((name) => {
+        const network = name.slice('netevt-'.length);
+        return [
+          `${name}: create`,
+          `${name}: network connect ${network}`,
+          `${name}: start`,
+          `${name}: die`,
+          `${name}: network disconnect ${network}`,
+          `${name}: destroy`,
+        ];
+      }),
+    );
+  });
+
+  test('an import with a name is a tag, then the import, as with dockerd', async () => {
+    const since = unixNow();
+    const archive = `/tmp/berth-events-import-${process.pid}.tar`;
+    await writeFile(archive, await buildRawTar([{ header: { name: 'hello.txt', type: 'file', mode: 0o644 }, content: 'hi' }]));
+    try {
+      const id = await ok(['import', archive, 'evt-imported:v1']);
+      await ok(['rmi', 'evt-imported:v1']);
+      const lines = await events([
+        '--since',
+        since,
+        '--until',
+        unixNow(),
+        '--filter',
+        'type=image',
+        '--format',
+        '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}',
+      ]);
+      assert.deepEqual(lines, [`tag ${id} evt-imported:v1`, `import ${id} ${id}`, `untag ${id} ${id}`, `delete ${id} ${id}`]);
+    } finally {
+      await rm(archive, { force: true });
+    }
+  });
+
+  test('docker top is an event, as with dockerd', async () => {
+    const since = unixNow();
+    await ok(['run', '-d', '--name', 'topped', busybox, 'sleep', '30']);
+    await ok(['top', 'topped']);
+    await ok(['rm', '-f', 'topped']);
+    const actions = await events([
+      '--since',
+      since,
+      '--until',
+      unixNow(),
+      '--format',
+      '{{.Action}}',
+      '--filter',
+      'container=topped',
+    ]);
+    assert.ok(actions.includes('top'), actions.join(','));
+  });
+
   test('an until in the future ends the stream by itself after replaying', async () => {
     const started = Date.now();
     const until = ((Date.now() + 1500) / 1000).toFixed(3);
@@ -201,11 +286,6 @@ describe('docker events', () => {
   test('image events: tag, push, untag, pull, commit (a container event and a tag), save, delete, load, import, prune', async () => {
     const since = unixNow();
     const repo = `${registry.host}/evented`;
-    const ok = async (args: string[]) => {
-      const result = await docker(engine.socketPath, args);
-      assert.equal(result.exitCode, 0, `docker ${args.join(' ')}: ${result.stderr}`);
-      return result.stdout.trim();
-    };
     const busyboxId = await ok(['image', 'inspect', '-f', '{{.Id}}', busybox]);
     await ok(['tag', busybox, `${repo}:v1`]);
     await ok(['push', `${repo}:v1`]);

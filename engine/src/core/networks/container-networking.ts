@@ -18,13 +18,18 @@ export interface NetworkAttachment {
   interfacesUp: Promise<Record<string, unknown>>;
 }
 
+/** What detach() leaves to say: the `network disconnect` events, which dockerd publishes after `die`. */
+export interface NetworksLeft {
+  announce(): void;
+}
+
 /**
  * Connects containers to networks around their task's life: attach() before the task is created,
  * detach() after it exited (both idempotent, both called again after an engine restart).
  */
 export interface ContainerNetworking {
   attach(container: Container, signal?: AbortSignal): Promise<NetworkAttachment>;
-  detach(container: Container): Promise<void>;
+  detach(container: Container): Promise<NetworksLeft>;
   /** The container is gone: its endpoints go too (after its namespace, so no address is handed out twice). */
   forget?(containerId: string): Promise<void>;
   /**

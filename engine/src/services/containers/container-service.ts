@@ -451,7 +451,9 @@ export class ContainerService {
     const listHostProcesses = this.options.listHostProcesses;
     if (listHostProcesses === undefined) throw new AppError('internal', 'process listing is not available');
     const pids = new Set(await this.options.runtime.pids(container.id));
-    return parsePsOutput(await listHostProcesses(args), pids);
+    const result = parsePsOutput(await listHostProcesses(args), pids);
+    this.publish(container, 'top');
+    return result;
   }
 
   /**
@@ -716,7 +718,7 @@ export class ContainerService {
       this.publish(container, 'start');
     } catch (error) {
       await runtime.delete(container.id, { force: true }).catch(() => undefined);
-      await this.options.networking.detach(container).catch(() => undefined);
+      (await this.options.networking.detach(container).catch(() => undefined))?.announce();
       await this.options.mounts.release(container).catch(() => undefined);
       await this.options.mounter.unmount(rootfs).catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
@@ -786,8 +788,14 @@ export class ContainerService {
     // A container that goes away now leaves its runtime state and rootfs mount to the reaper: nobody
     // can observe them, and `docker run --rm` need not wait for them.
     const autoRemove = restartDelay === undefined && container.hostConfig.AutoRemove === true;
+    // Ports and addresses are observable (the next `-p` wants the port, `network rm` the network): released now.
+    const networksLeft = this.options.networking.detach(container).catch((error: unknown) => {
+      this.logger.warn({ err: error, containerId: id }, 'network detach failed');
+      return undefined;
+    });
     // Independent clean-ups run together: `docker run --rm` waits for all of them.
     await Promise.all([
+      networksLeft,
       ...(autoRemove
         ? []
         : [
@@ -799,10 +807,6 @@ export class ContainerService {
               .unmount(join(directory, 'rootfs'))
               .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'unmount failed')),
           ]),
-      // Ports and addresses are observable (the next `-p` wants the port, `network rm` the network): released now.
-      this.options.networking
-        .detach(container)
-        .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'network detach failed')),
       this.options.mounts
         .release(container)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: id }, 'releasing mounts failed')),
@@ -822,6 +826,7 @@ export class ContainerService {
     this.exits.exited(id, { exitCode: exit.exitCode });
     if (exit.oomKilled) this.publish(container, 'oom');
     this.publish(container, 'die', { exitCode: String(exit.exitCode) });
+    (await networksLeft)?.announce();
     if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
     else if (autoRemove) {
       await this.locks

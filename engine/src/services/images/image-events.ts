@@ -103,6 +103,9 @@ export class EventingImageService implements ImageService {
 
   async importImage(request: ImportRequest): Promise<Image> {
     const image = await this.images.importImage(request);
+    // dockerd tags first, then announces the import.
+    if (request.reference !== undefined && request.reference !== '')
+      this.publish('tag', image.id, image, familiarImageReference(withDefaultTag(request.reference)));
     this.publish('import', image.id, image, image.id);
     return image;
   }

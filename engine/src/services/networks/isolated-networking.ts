@@ -1,5 +1,5 @@
 import type { Container } from '../../core/containers/container.js';
-import type { ContainerNetworking, NetworkAttachment } from '../../core/networks/container-networking.js';
+import type { ContainerNetworking, NetworkAttachment, NetworksLeft } from '../../core/networks/container-networking.js';
 
 /**
  * Networking for `--network none` (and the default until bridge networking is configured): each
@@ -12,8 +12,9 @@ export class IsolatedNetworking implements ContainerNetworking {
     return { hostsEntries: [], interfacesUp: Promise.resolve(emptySettings()) };
   }
 
-  async detach(): Promise<void> {
+  async detach(): Promise<NetworksLeft> {
     // Nothing was set up outside the task's own namespace.
+    return { announce: () => undefined };
   }
 }
 

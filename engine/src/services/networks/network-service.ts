@@ -4,7 +4,7 @@ import { AppError, conflict, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
 import type { Container } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
-import type { ContainerNetworking, NetworkAttachment } from '../../core/networks/container-networking.js';
+import type { ContainerNetworking, NetworkAttachment, NetworksLeft } from '../../core/networks/container-networking.js';
 import type { EndpointRecord, NetworkRecord, NetworkStore } from '../../core/networks/network.js';
 import type { JoinedInterface, NetworkDriver, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -339,17 +339,38 @@ export class NetworkService implements ContainerNetworking {
     });
   }
 
-  async detach(container: Container): Promise<void> {
-    await this.locks.run(container.id, async () => {
+  async detach(container: Container): Promise<NetworksLeft> {
+    return this.locks.run(container.id, async () => {
+      const left = this.connectedNetworks(container);
       await this.releaseContainer(container.id);
       container.networkSettings = this.settingsFor(container, this.joinedNetworks(container.id), []);
+      return {
+        announce: () => {
+          for (const network of left) this.publish(network, 'disconnect', { container: container.id });
+        },
+      };
     });
+  }
+
+  /** The networks a container's task is connected to now (host and none count, as with dockerd). */
+  private connectedNetworks(container: Container): NetworkRecord[] {
+    const mode = container.hostConfig.NetworkMode ?? 'default';
+    if (mode === 'host' || mode === 'none') return [this.get(mode)];
+    return this.joinedNetworks(container.id)
+      .filter(({ endpoint }) => endpoint?.ipAddress !== undefined)
+      .map(({ network }) => network);
+  }
+
+  /** `network connect` events for a task that is joining its networks (dockerd publishes them before `start`). */
+  private announceConnected(container: Container): void {
+    for (const network of this.connectedNetworks(container)) this.publish(network, 'connect', { container: container.id });
   }
 
   private async attachLocked(container: Container, signal?: AbortSignal): Promise<NetworkAttachment> {
     const mode = container.hostConfig.NetworkMode ?? 'bridge';
     if (mode === 'host') {
       const host = this.get('host');
+      this.announceConnected(container);
       return {
         hostNetwork: true,
         hostsEntries: [],
@@ -369,6 +390,7 @@ export class NetworkService implements ContainerNetworking {
       };
     }
     if (mode === 'none') {
+      this.announceConnected(container);
       return {
         hostsEntries: [],
         interfacesUp: Promise.resolve(this.settingsFor(container, [{ network: this.get('none'), endpoint: undefined }], [])),
@@ -410,6 +432,7 @@ export class NetworkService implements ContainerNetworking {
         const settings = this.settingsFor(container, this.joinedNetworks(container.id), published);
         settings['SandboxKey'] = namespacePath;
         settings['SandboxID'] = container.id;
+        this.announceConnected(container);
         return settings;
       });
       // Marked handled here: the lock holder and the caller both await it, but a caller that failed
