@@ -22,7 +22,8 @@ export function presentImageSummary(
     Id: image.id,
     Labels: image.config.config?.Labels ?? null,
     ParentId: '',
-    RepoDigests: unnamed ? ['<none>@<none>'] : image.repoDigests.map(familiarizeName),
+    // dockerd's list leaves a tagged image without digests (built, imported) at null.
+    RepoDigests: unnamed ? ['<none>@<none>'] : image.repoDigests.length > 0 ? image.repoDigests.map(familiarizeName) : null,
     RepoTags: unnamed ? ['<none>:<none>'] : image.repoTags.map(familiarizeName),
     SharedSize: usage.sharedSize,
     Size: image.size,

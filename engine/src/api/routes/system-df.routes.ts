@@ -43,6 +43,7 @@ export function systemDfRoutes(images: ImageService, containers: ContainerDiskUs
             presentVolume(volume, volumes.mountpoint(volume), { size, refCount }),
           ),
           BuildCache: [],
+          BuilderSize: 0,
         });
       },
     },
