@@ -180,9 +180,11 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control
+# /run starts empty as on a booted host; /tmp stays the shared one (a checkout may live there),
+# writable through the overlay.
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 mkdir -p /var/lib/berth-vm /dev/pts /dev/shm
+# Engine data roots: an overlayfs snapshot cannot keep its upper layer on the overlay root.
 mount -t tmpfs tmpfs /var/lib/berth-vm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs shm /dev/shm
@@ -190,7 +192,11 @@ mount -t tmpfs shm /dev/shm
 ln -s /bin/busybox /run/modprobe
 echo /run/modprobe > /proc/sys/kernel/modprobe
 hostname berth-vm
-cd ${shellQuote(options.cwd)}
+if ! cd ${shellQuote(options.cwd)}; then
+  echo "berth-vm: ${options.cwd.replace(/"/g, '')} is not visible in the VM" > /vm-out/stderr
+  echo 125 > /vm-out/exit-code
+  /bin/busybox poweroff -f
+fi
 /bin/sh -c ${shellQuote(options.command)} > /vm-out/stdout 2> /vm-out/stderr < /dev/null
 echo $? > /vm-out/exit-code
 sync
