@@ -8,6 +8,8 @@ import { docker } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
 import { buildTestImage, pushTestImage } from '../testing/test-images.js';
+import { jsonFieldPaths } from '../testing/json-shape.js';
+import { startReferenceDockerd } from '../testing/reference-dockerd.js';
 
 let engine: EngineProcess;
 let registry: TestRegistry;
@@ -229,6 +231,27 @@ describe('the stats JSON', () => {
       frames.some((frame) => frame.read !== '0001-01-01T00:00:00Z'),
       'frames while it ran',
     );
+  });
+
+  test("one-shot stats have exactly the fields Debian's dockerd gives for the same containers on this host", async () => {
+    const dockerd = await startReferenceDockerd();
+    try {
+      const onDockerd = (args: string[]) => docker(dockerd.socketPath, args);
+      assert.equal((await onDockerd(['pull', busybox])).exitCode, 0);
+      for (const [name, args] of [
+        ['idle', ['-m', '64m', '--pids-limit', '50']],
+        ['isolated', ['--network', 'none']],
+      ] as const) {
+        const started = await onDockerd(['run', '-d', '--name', name, ...args, busybox, 'sleep', '600']);
+        assert.equal(started.exitCode, 0, started.stderr);
+        const theirs = await apiRequest(dockerd.socketPath, 'GET', `/v1.41/containers/${name}/stats?stream=false`);
+        const ours = await apiRequest(engine.socketPath, 'GET', `/v1.41/containers/${name}/stats?stream=false`);
+        assert.deepEqual(jsonFieldPaths(JSON.parse(ours.body)), jsonFieldPaths(JSON.parse(theirs.body)), name);
+      }
+    } finally {
+      await docker(dockerd.socketPath, ['rm', '-f', 'idle', 'isolated']);
+      await dockerd.stop();
+    }
   });
 
   test('errors: unknown container 404, stream with one-shot 400', async () => {

@@ -18,9 +18,16 @@ export interface ReferenceDockerd {
  * dockerd). Its log goes to a file, not a pipe: callers that block their event loop (spawnSync)
  * would otherwise stall it once the pipe buffer filled.
  */
-export async function startReferenceDockerd(options: { extraArgs?: string[] } = {}): Promise<ReferenceDockerd> {
+export async function startReferenceDockerd(
+  options: {
+    extraArgs?: string[];
+    /** Parent of its data and exec roots (default: the temp directory), which must allow overlay2. */
+    parentDir?: string;
+    startTimeoutMs?: number;
+  } = {},
+): Promise<ReferenceDockerd> {
   if (!existsSync(dockerdBinary)) throw new Error(`${dockerdBinary} is missing: install Debian's docker.io`);
-  const dir = mkdtempSync(join(tmpdir(), 'ref-dockerd-'));
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'ref-dockerd-'));
   const socketPath = join(dir, 'docker.sock');
   const logPath = join(dir, 'dockerd.log');
   const logFd = openSync(logPath, 'w');
@@ -42,7 +49,7 @@ export async function startReferenceDockerd(options: { extraArgs?: string[] } = 
   closeSync(logFd);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   for (let waited = 0; !(await ping(socketPath)); waited += 100) {
-    if (child.exitCode !== null || waited > 30_000) {
+    if (child.exitCode !== null || waited > (options.startTimeoutMs ?? 30_000)) {
       child.kill('SIGKILL');
       throw new Error(`dockerd did not start: ${readFileSync(logPath, 'utf8').slice(-2000)}`);
     }

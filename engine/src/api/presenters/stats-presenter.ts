@@ -38,7 +38,7 @@ const emptyBlkio: BlkioUsage = {
   sectors_recursive: null,
 };
 
-function presentPids(sample: ContainerStatsSample): Record<string, number> {
+function presentPids(sample: ContainerStatsSample): Record<string, number | bigint> {
   const { current, limit } = sample.cgroup.pids;
   return { ...(current > 0 ? { current } : {}), ...(limit !== undefined && limit > 0 ? { limit } : {}) };
 }

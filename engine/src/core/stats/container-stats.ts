@@ -57,8 +57,11 @@ export interface BlkioUsage {
 
 export interface PidsUsage {
   current: number;
-  /** undefined when unlimited. */
-  limit?: number;
+  /**
+   * undefined when unlimited on v1 (dockerd leaves it out); on v2 an unlimited `pids.max` is Go's
+   * MaxUint64, which dockerd reports as is (a bigint, to stay exact in JSON).
+   */
+  limit?: number | bigint;
 }
 
 /** What one container's cgroup reports at one instant. */

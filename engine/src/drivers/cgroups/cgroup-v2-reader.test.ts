@@ -118,6 +118,10 @@ test('v2 reader: optional controllers may be missing; a removed cgroup is an err
     assert.equal(stats.memory.usage, 4096);
     assert.equal(stats.blkio.io_service_bytes_recursive, null);
     assert.deepEqual(stats.pids, { current: 0 });
+    await writeFile(join(directory, 'pids.max'), 'max\n');
+    const unlimited = new V2CgroupReader(root, '/berth/c2');
+    assert.deepEqual(unlimited.read().pids, { current: 0, limit: 18446744073709551615n }, 'unlimited: MaxUint64, as dockerd');
+    unlimited.close();
     reader.close();
     await rm(directory, { recursive: true });
     assert.throws(() => new V2CgroupReader(root, '/berth/c2').read(), /ENOENT/);

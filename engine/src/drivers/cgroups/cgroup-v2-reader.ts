@@ -50,13 +50,16 @@ export interface V2CgroupFiles {
   pidsMax: string | undefined;
 }
 
+const maxUint64 = 18446744073709551615n;
+
 /** Turns a v2 cgroup's files into Docker's figures, as containerd's v2 metrics and dockerd do. */
 export function v2CgroupStats(files: V2CgroupFiles): CgroupStats {
   const cpu = parseFlatKeyed(files.cpuStat ?? '');
   const memoryStat = parseFlatKeyed(files.memoryStat ?? '');
   const events = parseFlatKeyed(files.memoryEvents ?? '');
   const limit = parseLimit(files.memoryMax);
-  const pidsLimit = parseLimit(files.pidsMax);
+  // containerd's v2 metrics turn "max" into MaxUint64, and dockerd passes that on.
+  const pidsLimit = files.pidsMax?.trim() === 'max' ? maxUint64 : parseLimit(files.pidsMax);
   const micro = (key: string): number => counterNumber(cpu.get(key)) * 1000;
   return {
     version: 2,

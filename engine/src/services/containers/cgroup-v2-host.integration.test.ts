@@ -1,8 +1,9 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { jsonFieldPaths } from '../../testing/json-shape.js';
 import { runTestVm, testVmUnavailable } from '../../testing/vm/test-vm.js';
-import type { RuntimeProbe } from '../../testing/vm/cgroup-v2-probe.js';
+import type { RuntimeProbe, VmProbe } from '../../testing/vm/cgroup-v2-probe.js';
 
 // This machine's cgroups are hybrid (v1 controllers), so cgroup v2 runs in a VM with a pure v2
 // hierarchy: the same checkout, node, runc and crun, driven by the docker CLI inside
@@ -13,6 +14,7 @@ const unavailable = await testVmUnavailable();
 
 describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeout: 900_000 }, () => {
   let probes: RuntimeProbe[] = [];
+  let dockerdStats: unknown;
   let diagnostics = '';
 
   before(async () => {
@@ -24,7 +26,7 @@ describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeou
     });
     diagnostics = `exit ${String(result.exitCode)}\nstderr:\n${result.stderr.slice(-4000)}\nconsole:\n${result.console.slice(-4000)}`;
     assert.equal(result.exitCode, 0, diagnostics);
-    probes = JSON.parse(result.stdout) as RuntimeProbe[];
+    ({ runtimes: probes, dockerdStats } = JSON.parse(result.stdout) as VmProbe);
   });
 
   for (const runtime of ['runc', 'crun']) {
@@ -90,6 +92,10 @@ describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeou
       const line = JSON.parse(statsCli.stdout) as { MemUsage: string; PIDs: string };
       assert.match(line.MemUsage, / \/ 64MiB$/);
       assert.equal(line.PIDs, '1');
+    });
+
+    it(`${runtime}: the stats JSON has exactly the fields Debian's dockerd gives for the same container on this host`, () => {
+      assert.deepEqual(jsonFieldPaths(probeOf().statsApi), jsonFieldPaths(dockerdStats));
     });
 
     it(`${runtime}: top lists the process; update changes the limits of a running container`, () => {

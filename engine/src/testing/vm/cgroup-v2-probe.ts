@@ -4,6 +4,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { docker, type DockerResult } from '../docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../engine-process.js';
+import { startReferenceDockerd } from '../reference-dockerd.js';
 import { buildRawTar, busyboxEntries, toRawEntries } from '../test-images.js';
 
 export interface CommandOutput {
@@ -132,12 +133,34 @@ async function probe(runtime: string, imageTar: string): Promise<RuntimeProbe> {
   }
 }
 
+export interface VmProbe {
+  runtimes: RuntimeProbe[];
+  /** Debian's dockerd on the same host, same container: the stats shape to match. */
+  dockerdStats: unknown;
+}
+
+/** The same `sleeper` as probe() runs, on Debian's dockerd in the VM: its one-shot stats. */
+async function dockerdStats(imageTar: string): Promise<unknown> {
+  const dockerd = await startReferenceDockerd({ parentDir: '/var/lib/berth-vm', startTimeoutMs: 120_000 });
+  try {
+    const run = (args: string[]): Promise<DockerResult> => docker(dockerd.socketPath, args, { timeoutMs: 120_000 });
+    await run(['import', '--change', 'CMD ["sh"]', imageTar, 'busybox:latest']);
+    await run(words('run -d --network none -m 64m --name sleeper busybox sleep 300'));
+    const response = await apiRequest(dockerd.socketPath, 'GET', '/v1.41/containers/sleeper/stats?stream=false');
+    await run(words('rm -f sleeper'));
+    return response.status === 200 ? JSON.parse(response.body) : { status: response.status, body: response.body };
+  } finally {
+    await dockerd.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const imageTar = '/tmp/busybox-rootfs.tar';
   await writeFile(imageTar, await buildRawTar(toRawEntries(await busyboxEntries())));
-  const results: RuntimeProbe[] = [];
-  for (const runtime of process.argv.slice(2)) results.push(await probe(runtime, imageTar));
-  process.stdout.write(JSON.stringify(results));
+  const runtimes: RuntimeProbe[] = [];
+  for (const runtime of process.argv.slice(2)) runtimes.push(await probe(runtime, imageTar));
+  const result: VmProbe = { runtimes, dockerdStats: await dockerdStats(imageTar) };
+  process.stdout.write(JSON.stringify(result));
 }
 
 await main();
