@@ -14,7 +14,7 @@ const unavailable = await testVmUnavailable();
 
 describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeout: 900_000 }, () => {
   let probes: RuntimeProbe[] = [];
-  let dockerdStats: unknown;
+  let dockerd: VmProbe['dockerd'] = { stats: undefined, inspect: undefined };
   let diagnostics = '';
 
   before(async () => {
@@ -26,7 +26,7 @@ describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeou
     });
     diagnostics = `exit ${String(result.exitCode)}\nstderr:\n${result.stderr.slice(-4000)}\nconsole:\n${result.console.slice(-4000)}`;
     assert.equal(result.exitCode, 0, diagnostics);
-    ({ runtimes: probes, dockerdStats } = JSON.parse(result.stdout) as VmProbe);
+    ({ runtimes: probes, dockerd } = JSON.parse(result.stdout) as VmProbe);
   });
 
   for (const runtime of ['runc', 'crun']) {
@@ -95,7 +95,15 @@ describe('containers on a pure cgroup v2 host (VM)', { skip: unavailable, timeou
     });
 
     it(`${runtime}: the stats JSON has exactly the fields Debian's dockerd gives for the same container on this host`, () => {
-      assert.deepEqual(jsonFieldPaths(probeOf().statsApi), jsonFieldPaths(dockerdStats));
+      assert.deepEqual(jsonFieldPaths(probeOf().statsApi), jsonFieldPaths(dockerd.stats));
+    });
+
+    it(`${runtime}: inspect has dockerd's fields, and its private cgroup namespace, for the same container on this host`, () => {
+      const ours = probeOf().inspect as { HostConfig: Record<string, unknown> };
+      const theirs = dockerd.inspect as { HostConfig: Record<string, unknown> };
+      assert.deepEqual(jsonFieldPaths(ours), jsonFieldPaths(theirs));
+      assert.equal(ours.HostConfig['CgroupnsMode'], theirs.HostConfig['CgroupnsMode']);
+      assert.equal(ours.HostConfig['CgroupnsMode'], 'private');
     });
 
     it(`${runtime}: top lists the process; update changes the limits of a running container`, () => {

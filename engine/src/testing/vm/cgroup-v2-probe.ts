@@ -3,7 +3,7 @@
 // what it saw as JSON. The assertions live in the test on the host, which reads that JSON.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { docker, type DockerResult } from '../docker-cli.js';
-import { apiRequest, startEngineProcess, type EngineProcess } from '../engine-process.js';
+import { apiRequest, startEngineProcess, type EngineProcess, type RawResponse } from '../engine-process.js';
 import { startReferenceDockerd } from '../reference-dockerd.js';
 import { buildRawTar, busyboxEntries, toRawEntries } from '../test-images.js';
 
@@ -22,6 +22,8 @@ export interface RuntimeProbe {
   confinement: CommandOutput;
   statsCli: CommandOutput;
   statsApi: unknown;
+  /** `GET /containers/sleeper/json` while it runs. */
+  inspect: unknown;
   top: CommandOutput;
   update: CommandOutput;
   /** The same files after `docker update`. */
@@ -44,6 +46,10 @@ function output(result: DockerResult): CommandOutput {
 
 async function cgroupFile(containerId: string, file: string): Promise<string> {
   return (await readFile(`/sys/fs/cgroup/berth/${containerId}/${file}`, 'utf8').catch(() => '')).trim();
+}
+
+function parsed(response: RawResponse): unknown {
+  return response.status === 200 ? JSON.parse(response.body) : { status: response.status, body: response.body };
 }
 
 /** Splits a fixed argument string (no quoting needed) into arguments. */
@@ -73,6 +79,7 @@ async function probe(runtime: string, imageTar: string): Promise<RuntimeProbe> {
     const id = (await run(words('run -d --network none -m 64m --name sleeper busybox sleep 300'))).stdout.trim();
     const statsCli = await run(['stats', '--no-stream', '--format', '{{json .}}', 'sleeper']);
     const statsResponse = await apiRequest(engine.socketPath, 'GET', '/v1.41/containers/sleeper/stats?stream=false');
+    const inspect = parsed(await apiRequest(engine.socketPath, 'GET', '/v1.41/containers/sleeper/json'));
     const top = await run(words('top sleeper'));
     const update = await run(words('update --memory 128m --memory-swap 256m --cpus 1 sleeper'));
     const updated = await run([...words('exec sleeper sh -c'), 'cd /sys/fs/cgroup && cat memory.max memory.swap.max cpu.max']);
@@ -114,10 +121,8 @@ async function probe(runtime: string, imageTar: string): Promise<RuntimeProbe> {
       limits: output(limits),
       confinement: output(confinement),
       statsCli: output(statsCli),
-      statsApi:
-        statsResponse.status === 200
-          ? JSON.parse(statsResponse.body)
-          : { status: statsResponse.status, body: statsResponse.body },
+      statsApi: parsed(statsResponse),
+      inspect,
       top: output(top),
       update: output(update),
       updated: output(updated),
@@ -135,20 +140,21 @@ async function probe(runtime: string, imageTar: string): Promise<RuntimeProbe> {
 
 export interface VmProbe {
   runtimes: RuntimeProbe[];
-  /** Debian's dockerd on the same host, same container: the stats shape to match. */
-  dockerdStats: unknown;
+  /** Debian's dockerd on the same host, same container: the stats and inspect shapes to match. */
+  dockerd: { stats: unknown; inspect: unknown };
 }
 
-/** The same `sleeper` as probe() runs, on Debian's dockerd in the VM: its one-shot stats. */
-async function dockerdStats(imageTar: string): Promise<unknown> {
+/** The same `sleeper` as probe() runs, on Debian's dockerd in the VM: its one-shot stats and inspect. */
+async function onDockerd(imageTar: string): Promise<VmProbe['dockerd']> {
   const dockerd = await startReferenceDockerd({ parentDir: '/var/lib/berth-vm', startTimeoutMs: 120_000 });
   try {
     const run = (args: string[]): Promise<DockerResult> => docker(dockerd.socketPath, args, { timeoutMs: 120_000 });
     await run(['import', '--change', 'CMD ["sh"]', imageTar, 'busybox:latest']);
     await run(words('run -d --network none -m 64m --name sleeper busybox sleep 300'));
     const response = await apiRequest(dockerd.socketPath, 'GET', '/v1.41/containers/sleeper/stats?stream=false');
+    const inspect = await apiRequest(dockerd.socketPath, 'GET', '/v1.41/containers/sleeper/json');
     await run(words('rm -f sleeper'));
-    return response.status === 200 ? JSON.parse(response.body) : { status: response.status, body: response.body };
+    return { stats: parsed(response), inspect: parsed(inspect) };
   } finally {
     await dockerd.stop();
   }
@@ -159,7 +165,7 @@ async function main(): Promise<void> {
   await writeFile(imageTar, await buildRawTar(toRawEntries(await busyboxEntries())));
   const runtimes: RuntimeProbe[] = [];
   for (const runtime of process.argv.slice(2)) runtimes.push(await probe(runtime, imageTar));
-  const result: VmProbe = { runtimes, dockerdStats: await dockerdStats(imageTar) };
+  const result: VmProbe = { runtimes, dockerd: await onDockerd(imageTar) };
   process.stdout.write(JSON.stringify(result));
 }
 
