@@ -94,7 +94,15 @@ test('a new record object (a store write) is presented afresh; a mutable one is 
 });
 
 test('list items carry the networks and the network mode as dockerd lists them', () => {
-  const bridge = { NetworkID: 'n'.repeat(64), EndpointID: 'e'.repeat(64), IPAddress: '172.17.0.2', Gateway: '172.17.0.1' };
+  const bridge = {
+    NetworkID: 'n'.repeat(64),
+    EndpointID: 'e'.repeat(64),
+    IPAddress: '172.17.0.2',
+    Gateway: '172.17.0.1',
+    Aliases: ['web'],
+    Links: null,
+    DriverOpts: null,
+  };
   const container = Object.freeze(
     record({
       hostConfig: {},
@@ -105,6 +113,7 @@ test('list items carry the networks and the network mode as dockerd lists them',
     HostConfig: { NetworkMode: string };
     NetworkSettings: { Networks: Record<string, unknown> };
   }[];
-  assert.deepEqual(item?.NetworkSettings.Networks, { bridge });
+  // Addresses as inspect has them; no aliases, as dockerd's list.
+  assert.deepEqual(item?.NetworkSettings.Networks, { bridge: { ...bridge, Aliases: null } });
   assert.equal(item?.HostConfig.NetworkMode, 'default');
 });

@@ -60,15 +60,28 @@ export function presentContainerSummary(
     Command: commandString(container),
     Created: Math.floor(Date.parse(container.created) / 1000),
     Ports: presentPortList(container.networkSettings),
-    ...(size !== undefined ? size : {}),
+    // Go's omitempty: a list item leaves out a zero size (inspect keeps it).
+    ...(size !== undefined && size.SizeRw !== 0 ? { SizeRw: size.SizeRw } : {}),
+    ...(size !== undefined && size.SizeRootFs !== 0 ? { SizeRootFs: size.SizeRootFs } : {}),
     Labels: container.config.Labels ?? {},
     State: container.state.status,
     Status: humanStatus(container),
     HostConfig: { NetworkMode: container.hostConfig.NetworkMode ?? 'default' },
-    // The same endpoint settings as inspect: `docker ps --format {{.Networks}}` lists their names.
-    NetworkSettings: { Networks: container.networkSettings?.['Networks'] ?? {} },
+    // `docker ps --format {{.Networks}}` lists their names. dockerd's list keeps each endpoint's
+    // addresses but not its aliases, links or driver options.
+    NetworkSettings: { Networks: listedNetworks(container.networkSettings?.['Networks']) },
     Mounts: container.mountPoints ?? [],
   };
+}
+
+function listedNetworks(networks: unknown): Record<string, unknown> {
+  if (networks === null || typeof networks !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(networks as Record<string, Record<string, unknown>>).map(([name, endpoint]) => [
+      name,
+      { ...endpoint, Aliases: null, Links: null, DriverOpts: null },
+    ]),
+  );
 }
 
 export interface InspectPaths {

@@ -1,6 +1,7 @@
 import { familiarizeName } from '@berth/common';
 import type { Image } from '../../core/images/image.js';
 import type { ImageDeleteItem, ImageHistoryItem } from '../../core/images/image-service.js';
+import type { ImageContainerConfig } from '../../core/images/image-config.js';
 
 function createdSeconds(image: Image): number {
   const created = image.config.created === undefined ? Number.NaN : Date.parse(image.config.created);
@@ -42,10 +43,10 @@ export function presentImageInspect(image: Image): Record<string, unknown> {
     Comment: config.comment ?? '',
     Created: config.created ?? new Date(image.storedAt).toISOString(),
     Container: config.container ?? '',
-    ContainerConfig: config.container_config ?? {},
+    ContainerConfig: dockerContainerConfig(config.container_config),
     DockerVersion: config.docker_version ?? '',
     Author: config.author ?? '',
-    Config: { Env: null, Cmd: null, Entrypoint: null, WorkingDir: '', Labels: null, ...(config.config ?? {}) },
+    Config: dockerContainerConfig(config.config),
     Architecture: config.architecture,
     ...(config.variant !== undefined ? { Variant: config.variant } : {}),
     Os: config.os,
@@ -55,6 +56,49 @@ export function presentImageInspect(image: Image): Record<string, unknown> {
     RootFS: { Type: 'layers', Layers: config.rootfs.diff_ids },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   };
+}
+
+/**
+ * An image's Config or ContainerConfig as dockerd shows it: decoded into its container.Config
+ * struct, so every field is there (Go's zero values) except the ones it leaves out when empty.
+ */
+function dockerContainerConfig(config: ImageContainerConfig | undefined): Record<string, unknown> {
+  const given = config ?? {};
+  const omittedWhenEmpty = [
+    'ExposedPorts',
+    'Healthcheck',
+    'ArgsEscaped',
+    'NetworkDisabled',
+    'MacAddress',
+    'StopSignal',
+    'StopTimeout',
+    'Shell',
+  ];
+  const result: Record<string, unknown> = {
+    Hostname: '',
+    Domainname: '',
+    User: '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: null,
+    Cmd: null,
+    Image: '',
+    Volumes: null,
+    WorkingDir: '',
+    Entrypoint: null,
+    OnBuild: null,
+    Labels: null,
+    ...given,
+  };
+  for (const key of omittedWhenEmpty) {
+    const value = result[key];
+    if (value === undefined || value === null || value === '' || value === false || value === 0) delete result[key];
+  }
+  return result;
 }
 
 /** `DELETE /images/{name}` and prune's `ImagesDeleted`. */

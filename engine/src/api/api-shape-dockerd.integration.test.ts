@@ -1,0 +1,110 @@
+// The same containers, images, volumes and networks on Berth and on a real dockerd (Debian's
+// docker.io, its own socket and data root): every answer has the fields dockerd's has, with the
+// same kinds (null where dockerd says null, a list where it has a list). Values differ (IDs, times,
+// paths); the shape is what clients decode. Needs root; talks only to 127.0.0.1.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { docker } from '../testing/docker-cli.js';
+import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
+import { jsonFieldPaths } from '../testing/json-shape.js';
+import { startReferenceDockerd, type ReferenceDockerd } from '../testing/reference-dockerd.js';
+import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
+import { buildTestImage, pushTestImage } from '../testing/test-images.js';
+
+let registry: TestRegistry;
+let berth: EngineProcess;
+let dockerd: ReferenceDockerd;
+let image: string;
+
+const engines = (): [string, string][] => [
+  ['berth', berth.socketPath],
+  ['dockerd', dockerd.socketPath],
+];
+
+async function ok(socketPath: string, args: string[]): Promise<string> {
+  const result = await docker(socketPath, args);
+  assert.equal(result.exitCode, 0, `docker ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+before(async () => {
+  registry = await startTestRegistry();
+  await pushTestImage(registry.host, 'shape/busybox', 'v1', await buildTestImage());
+  image = `${registry.host}/shape/busybox:v1`;
+  berth = await startEngineProcess();
+  dockerd = await startReferenceDockerd();
+  for (const [, socket] of engines()) {
+    await ok(socket, ['pull', '-q', image]);
+    await ok(socket, ['volume', 'create', '--label', 'k=v', 'shape-vol']);
+    await ok(socket, ['network', 'create', 'shape-net']);
+    await ok(socket, ['create', '--name', 'shape-created', image, 'true']);
+    await ok(socket, ['run', '--name', 'shape-exited', image, 'sh', '-c', 'echo hi > /f']);
+    await ok(socket, [
+      ...['run', '-d', '--name', 'shape-running', '-p', '127.0.0.1::80', '-v', 'shape-vol:/data', '-e', 'A=1'],
+      ...['--label', 'l=1', '--health-cmd', 'true', '--health-interval', '1s', image, 'sleep', '300'],
+    ]);
+    await ok(socket, [
+      'run',
+      '-d',
+      '--name',
+      'shape-user',
+      '--network',
+      'shape-net',
+      '--network-alias',
+      'al',
+      image,
+      'sleep',
+      '300',
+    ]);
+    await ok(socket, ['run', '-d', '--name', 'shape-none', '--network', 'none', '-m', '64m', image, 'sleep', '300']);
+  }
+  // One healthcheck has run on both.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+});
+
+after(async () => {
+  for (const [, socket] of engines()) {
+    await docker(socket, ['rm', '-f', 'shape-created', 'shape-exited', 'shape-running', 'shape-user', 'shape-none']);
+    await docker(socket, ['network', 'rm', 'shape-net']);
+    await docker(socket, ['volume', 'rm', 'shape-vol']);
+  }
+  await berth?.stop();
+  await dockerd?.stop();
+  await registry?.stop();
+});
+
+async function sameShape(path: string, pick: (body: unknown) => unknown = (body) => body): Promise<void> {
+  const [ours, theirs] = await Promise.all(
+    engines().map(async ([, socket]) => {
+      const response = await apiRequest(socket, 'GET', path);
+      assert.equal(response.status, 200, `${path}: ${response.body}`);
+      return jsonFieldPaths(pick(JSON.parse(response.body)));
+    }),
+  );
+  assert.deepEqual(ours, theirs, path);
+}
+
+describe("answers have dockerd's shape", () => {
+  for (const name of ['shape-created', 'shape-exited', 'shape-running', 'shape-user', 'shape-none']) {
+    test(`inspect ${name}`, () => sameShape(`/v1.41/containers/${name}/json?size=1`));
+  }
+
+  test('the container list (with sizes), one item per kind of container', async () => {
+    for (const name of ['shape-created', 'shape-exited', 'shape-running', 'shape-user', 'shape-none']) {
+      const filters = encodeURIComponent(JSON.stringify({ name: [`^/${name}$`] }));
+      await sameShape(`/v1.41/containers/json?all=1&size=1&filters=${filters}`);
+    }
+  });
+
+  test('image inspect and list, volume and network inspect', async () => {
+    // Berth's image layers have no merged or work directory (containers have their own), so its
+    // GraphDriver.Data for an image names none; the rest is dockerd's shape.
+    await sameShape(`/v1.41/images/${encodeURIComponent(image)}/json`, (body) => ({
+      ...(body as object),
+      GraphDriver: undefined,
+    }));
+    await sameShape('/v1.41/images/json', (list) => (list as unknown[])[0]);
+    await sameShape('/v1.41/volumes/shape-vol');
+    await sameShape('/v1.41/networks/shape-net');
+  });
+});
