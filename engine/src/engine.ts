@@ -34,7 +34,7 @@ import { CgroupStatsSource } from './drivers/cgroups/cgroup-stats-source.js';
 import { detectCgroupHost } from './services/containers/cgroup-host.js';
 import { ContainerStatsService } from './services/stats/container-stats-service.js';
 import { createContainerImageRoutes, createImageDrivers } from './images-composition.js';
-import { createTaskRuntime, readRuntimeWarnings } from './runtime-composition.js';
+import { createTaskRuntime, readRuntimeFacts } from './runtime-composition.js';
 import { ExecService } from './services/exec/exec-service.js';
 import { execRoutes } from './api/routes/exec.routes.js';
 import { HealthMonitor } from './services/health/health-monitor.js';
@@ -85,7 +85,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
     const hostNofileLimit = await readHostNofileLimit();
     const capabilityMask = await readBoundingCapabilityMask();
     const runtime = await createTaskRuntime({ config, logger });
-    const runtimeWarnings = await readRuntimeWarnings(config, logger);
+    const runtimeFacts = await readRuntimeFacts(config, logger);
     const containerStore = new SqliteContainerStore(db);
     const networking = await createNetworking({ config, db, containerStore, events, logger });
     await networking.networks.initialize();
@@ -150,8 +150,9 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
           runtimeName: config.runtime,
           insecureRegistries: config.insecureRegistries,
           registryMirrors: config.registryMirrors,
-          warnings: runtimeWarnings,
-          cgroup: { version: cgroupHost.version, swapLimit: cgroupHost.swapLimit },
+          warnings: runtimeFacts.warnings,
+          runtimeCommit: runtimeFacts.commit,
+          cgroup: cgroupHost,
           counts: async () => {
             const list = containers.list();
             const running = list.filter((container) => container.state.status === 'running').length;

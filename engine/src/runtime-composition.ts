@@ -33,9 +33,11 @@ function findRuntime(config: EngineConfig): Promise<string> {
 }
 
 /** Known breakouts fixed after the installed runtime's release: logged at start and listed by `docker info`. */
-export async function readRuntimeWarnings(config: EngineConfig, logger: Logger): Promise<string[]> {
+/** What `RUNTIME --version` says: its commit (docker info's RuncCommit) and the advisories that apply. */
+export async function readRuntimeFacts(config: EngineConfig, logger: Logger): Promise<{ warnings: string[]; commit: string }> {
   const version = await runCommand(await findRuntime(config), ['--version'], { allowFailure: true }).catch(() => undefined);
-  const warnings = runtimeAdvisories(config.runtime, version?.stdout ?? '');
+  const output = version?.stdout ?? '';
+  const warnings = runtimeAdvisories(config.runtime, output);
   for (const warning of warnings) logger.warn({ runtime: config.runtime }, warning);
-  return warnings;
+  return { warnings, commit: /^commit:\s*(\S+)/m.exec(output)?.[1] ?? '' };
 }

@@ -9,8 +9,10 @@ export interface SystemInfoSource {
   runtimeName: string;
   insecureRegistries: string[];
   registryMirrors: string[];
-  /** The host's cgroup hierarchy: v1 (also hybrid) or v2, and whether swap is accounted. */
-  cgroup: { version: 1 | 2; swapLimit: boolean };
+  /** The host's cgroup hierarchy: v1 (also hybrid) or v2, and what its memory controller accounts. */
+  cgroup: { version: 1 | 2; swapLimit: boolean; kernelMemory: boolean; kernelMemoryTcp: boolean };
+  /** The OCI runtime's commit, as its `--version` prints it. */
+  runtimeCommit: string;
   /** Host problems worth a `docker info` warning (an OCI runtime with a known breakout). */
   warnings: string[];
   counts(): Promise<{ containers: number; running: number; paused: number; stopped: number; images: number }>;
@@ -81,6 +83,8 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['k8s-file'] },
           MemoryLimit: true,
           SwapLimit: source.cgroup.swapLimit,
+          KernelMemory: source.cgroup.kernelMemory,
+          KernelMemoryTCP: source.cgroup.kernelMemoryTcp,
           CpuCfsPeriod: true,
           CpuCfsQuota: true,
           CPUShares: true,
@@ -144,7 +148,7 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
           Isolation: '',
           InitBinary: 'tini',
           ContainerdCommit: { ID: '', Expected: '' },
-          RuncCommit: { ID: '', Expected: '' },
+          RuncCommit: { ID: source.runtimeCommit, Expected: source.runtimeCommit },
           InitCommit: { ID: '', Expected: '' },
           SecurityOptions: ['name=seccomp,profile=default'],
           Warnings: source.warnings,

@@ -7,6 +7,9 @@ export type CgroupVersion = 1 | 2;
 
 export interface CgroupHost extends HostResources {
   version: CgroupVersion;
+  /** v1's kernel memory accounting (`docker info` KernelMemory/KernelMemoryTCP); v2 has none to set. */
+  kernelMemory: boolean;
+  kernelMemoryTcp: boolean;
 }
 
 export interface CgroupHostPaths {
@@ -28,7 +31,10 @@ export async function detectCgroupHost(paths: CgroupHostPaths = hostPaths): Prom
   const version: CgroupVersion = (await pathExists(`${cgroupRoot}/cgroup.controllers`)) ? 2 : 1;
   const swapLimit =
     version === 1 ? await pathExists(`${cgroupRoot}/memory/memory.memsw.limit_in_bytes`) : await unifiedSwapLimit(paths);
-  return { version, swapLimit, cpuCount: availableParallelism() };
+  const v1Memory = `${cgroupRoot}/memory`;
+  const kernelMemory = version === 1 && (await pathExists(`${v1Memory}/memory.kmem.limit_in_bytes`));
+  const kernelMemoryTcp = version === 1 && (await pathExists(`${v1Memory}/memory.kmem.tcp.limit_in_bytes`));
+  return { version, swapLimit, kernelMemory, kernelMemoryTcp, cpuCount: availableParallelism() };
 }
 
 async function unifiedSwapLimit({ cgroupRoot, procRoot }: CgroupHostPaths): Promise<boolean> {
