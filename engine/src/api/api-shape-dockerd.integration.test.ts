@@ -100,6 +100,73 @@ describe("answers have dockerd's shape", () => {
     await sameShape('/v1.41/info', (body) => ({ ...(body as object), Runtimes: undefined, Warnings: undefined }));
   });
 
+  test('version, system df, network and volume lists, history, top, changes', async () => {
+    // dockerd lists containerd, runc and docker-init as components; Berth is one engine.
+    await sameShape('/v1.41/version', (body) => ({ ...(body as object), Components: undefined }));
+    await sameShape('/v1.41/system/df', (body) => {
+      const df = body as { Containers: { Names: string[] }[]; Images: unknown[]; Volumes: { Name: string }[] };
+      return {
+        ...df,
+        Containers: df.Containers.filter((item) => item.Names.includes('/shape-created')),
+        Volumes: df.Volumes.filter((item) => item.Name === 'shape-vol'),
+      };
+    });
+    const filters = encodeURIComponent(JSON.stringify({ name: ['shape-net'] }));
+    // dockerd's list leaves Containers empty (only inspect fills it); Berth's list names them as
+    // inspect does, which the UI counts. The rest of the list item is dockerd's shape.
+    await sameShape(`/v1.41/networks?filters=${filters}`, (list) =>
+      (list as Record<string, unknown>[]).map((network) => ({ ...network, Containers: {} })),
+    );
+    await sameShape('/v1.41/volumes', (body) => ({
+      ...(body as object),
+      Volumes: (body as { Volumes: { Name: string }[] }).Volumes.filter((volume) => volume.Name === 'shape-vol'),
+    }));
+    await sameShape(`/v1.41/images/${encodeURIComponent(image)}/history`);
+    await sameShape('/v1.41/containers/shape-running/top');
+    await sameShape('/v1.41/containers/shape-exited/changes');
+  });
+
+  test('exec inspect, before and after it ran; its events name the command as dockerd does', async () => {
+    const [ours, theirs] = await Promise.all(
+      engines().map(async ([, socket]) => {
+        const created = await apiRequest(
+          socket,
+          'POST',
+          '/v1.41/containers/shape-running/exec',
+          JSON.stringify({ Cmd: ['true'] }),
+        );
+        const id = (JSON.parse(created.body) as { Id: string }).Id;
+        const before = JSON.parse((await apiRequest(socket, 'GET', `/v1.41/exec/${id}/json`)).body) as unknown;
+        await apiRequest(socket, 'POST', `/v1.41/exec/${id}/start`, JSON.stringify({ Detach: true }));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const after = JSON.parse((await apiRequest(socket, 'GET', `/v1.41/exec/${id}/json`)).body) as unknown;
+        const window = ['--since', String(Math.floor(Date.now() / 1000) - 3), '--until', String(Math.floor(Date.now() / 1000))];
+        const actions = (await ok(socket, ['events', ...window, '--filter', 'event=exec_create', '--format', '{{json .Action}}']))
+          .split('\n')
+          // dockerd also runs its healthchecks as execs (`/bin/sh -c true`); this one is `true` alone.
+          .filter((line) => !line.includes('/bin/sh'));
+        return [jsonFieldPaths(before), jsonFieldPaths(after), actions.slice(-1)];
+      }),
+    );
+    assert.deepEqual(ours, theirs);
+  });
+
+  test('events of a run, as JSON', async () => {
+    const shapes = await Promise.all(
+      engines().map(async ([, socket]) => {
+        const since = Math.floor(Date.now() / 1000) - 1;
+        await ok(socket, ['run', '--rm', '--name', 'shape-events', image, 'true']);
+        const until = Math.floor(Date.now() / 1000) + 1;
+        const window = ['--since', String(since), '--until', String(until)];
+        const lines = (await ok(socket, ['events', ...window, '--filter', 'container=shape-events', '--format', '{{json .}}']))
+          .split('\n')
+          .map((line) => JSON.parse(line) as { Type: string; Action: string });
+        return Object.fromEntries(lines.map((event) => [`${event.Type} ${event.Action}`, jsonFieldPaths(event)]));
+      }),
+    );
+    assert.deepEqual(shapes[0], shapes[1]);
+  });
+
   test('image inspect and list, volume and network inspect', async () => {
     // Berth's image layers have no merged or work directory (containers have their own), so its
     // GraphDriver.Data for an image names none; the rest is dockerd's shape.

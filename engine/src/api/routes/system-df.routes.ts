@@ -42,7 +42,7 @@ export function systemDfRoutes(images: ImageService, containers: ContainerDiskUs
           Volumes: (await volumes.usage()).map(({ volume, size, refCount }) =>
             presentVolume(volume, volumes.mountpoint(volume), { size, refCount }),
           ),
-          BuildCache: [],
+          BuildCache: null,
           BuilderSize: 0,
         });
       },

@@ -58,8 +58,8 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
             { Name: source.runtimeName, Version: '', Details: { GitCommit: '' } },
           ],
           Version: engineVersion,
-          ...details,
-          Experimental: false,
+          // The same facts at the top, but Experimental: dockerd leaves it out when false.
+          ...withoutExperimental(details),
         });
       },
     },
@@ -156,4 +156,9 @@ export function systemRoutes(source: SystemInfoSource): Route[] {
       },
     },
   ];
+}
+
+function withoutExperimental(details: Record<string, string>): Record<string, string> {
+  const { Experimental: _experimental, ...rest } = details;
+  return rest;
 }

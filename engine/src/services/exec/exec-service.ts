@@ -90,7 +90,7 @@ export class ExecService {
       process: undefined,
     };
     this.instances.set(instance.id, instance);
-    this.publish(container, `exec_create: ${config.Cmd.join(' ')}`, instance.id);
+    this.publish(container, `exec_create: ${execCommandText(config.Cmd)}`, instance.id);
     return instance;
   }
 
@@ -140,7 +140,7 @@ export class ExecService {
     // A resize sent while the process was starting is applied now.
     if (requested !== undefined && instance.config.Tty === true)
       await process.resize(requested).catch((error: unknown) => this.logger.debug({ err: error }, 'exec resize failed'));
-    this.publish(container, `exec_start: ${(instance.config.Cmd ?? []).join(' ')}`, instance.id);
+    this.publish(container, `exec_start: ${execCommandText(instance.config.Cmd ?? [])}`, instance.id);
     const exited = process.exited.then((exitCode) => {
       instance.running = false;
       instance.exitCode = exitCode;
@@ -281,4 +281,10 @@ function checkRunning(container: Container): void {
     default:
       throw conflict(`Container ${container.id} is not running`);
   }
+}
+
+/** dockerd's text for an exec in its events: the program, a space, then the arguments (so `true ` has a trailing space). */
+function execCommandText(cmd: readonly string[]): string {
+  const [program = '', ...args] = cmd;
+  return `${program} ${args.join(' ')}`;
 }
