@@ -32,8 +32,10 @@ function findRuntime(config: EngineConfig): Promise<string> {
   return findExecutable(config.runtime, ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin']);
 }
 
-/** Known breakouts fixed after the installed runtime's release: logged at start and listed by `docker info`. */
-/** What `RUNTIME --version` says: its commit (docker info's RuncCommit) and the advisories that apply. */
+/**
+ * What `RUNTIME --version` says: its commit (docker info's RuncCommit), and the known breakouts
+ * fixed after its release, logged at start and listed by `docker info`.
+ */
 export async function readRuntimeFacts(config: EngineConfig, logger: Logger): Promise<{ warnings: string[]; commit: string }> {
   const version = await runCommand(await findRuntime(config), ['--version'], { allowFailure: true }).catch(() => undefined);
   const output = version?.stdout ?? '';

@@ -1,8 +1,8 @@
-import { dockerMaskedPaths, dockerReadonlyPaths } from './oci-spec-builder.js';
 import { invalidArgument } from '@berth/common';
 import type { ContainerConfig, HostConfig } from '../../core/containers/container.js';
 import type { ImageContainerConfig } from '../../core/images/image-config.js';
 import { mergeHealthcheck } from '../health/healthcheck-config.js';
+import { dockerMaskedPaths, dockerReadonlyPaths } from './oci-spec-builder.js';
 
 /**
  * Merges the image's defaults into the client's container config, as dockerd does: the

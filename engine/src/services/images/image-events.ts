@@ -70,7 +70,7 @@ export class EventingImageService implements ImageService {
   async tag(source: string, target: string): Promise<void> {
     await this.images.tag(source, target);
     const image = await this.images.get(target);
-    this.publish('tag', image.id, image, familiarImageReference(withDefaultTag(target)));
+    this.publishTag(image, target);
   }
 
   async remove(nameOrId: string, options?: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]> {
@@ -96,16 +96,14 @@ export class EventingImageService implements ImageService {
     // The commit itself is a container event (the container side announces it); naming the new
     // image is a tag, as dockerd's commit tags through its image service.
     const image = await this.images.commit(request);
-    if (request.reference !== undefined && request.reference !== '')
-      this.publish('tag', image.id, image, familiarImageReference(withDefaultTag(request.reference)));
+    this.publishTag(image, request.reference);
     return image;
   }
 
   async importImage(request: ImportRequest): Promise<Image> {
     const image = await this.images.importImage(request);
     // dockerd tags first, then announces the import.
-    if (request.reference !== undefined && request.reference !== '')
-      this.publish('tag', image.id, image, familiarImageReference(withDefaultTag(request.reference)));
+    this.publishTag(image, request.reference);
     this.publish('import', image.id, image, image.id);
     return image;
   }
@@ -171,6 +169,12 @@ export class EventingImageService implements ImageService {
         if (image !== undefined) this.publish('delete', image.id, undefined, image.id);
       }
     }
+  }
+
+  /** A name given to an image (tag, or the name of a commit or import); nothing when there is none. */
+  private publishTag(image: Image, reference: string | undefined): void {
+    if (reference !== undefined && reference !== '')
+      this.publish('tag', image.id, image, familiarImageReference(withDefaultTag(reference)));
   }
 
   private publish(action: string, id: string, image: Image | undefined, name: string): void {

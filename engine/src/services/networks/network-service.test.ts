@@ -120,6 +120,16 @@ async function start(service: NetworkService, containers: SqliteContainerStore, 
   return address;
 }
 
+/** What the driver is asked while the container is forgotten (its namespace deletion let finish). */
+async function driverCallsOfForget(service: NetworkService, driver: ScriptedDriver, containerId: string): Promise<string[]> {
+  driver.calls.length = 0;
+  const forgotten = service.forget(containerId);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  driver.finishDeletion(containerId);
+  await forgotten;
+  return [...driver.calls];
+}
+
 test('a stopped container keeps its address taken until its namespace is gone', async () => {
   const { service, driver, containers } = await setUp();
   const first = containerRecord('a'.repeat(64));
@@ -164,12 +174,7 @@ test('removing a stopped container does not release its network twice; removing 
 
   const running = containerRecord('f'.repeat(64));
   await start(service, containers, running);
-  driver.calls.length = 0;
-  const forgotten = service.forget(running.id);
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  driver.finishDeletion(running.id);
-  await forgotten;
-  assert.deepEqual(driver.calls, [`release ${running.id}`]);
+  assert.deepEqual(await driverCallsOfForget(service, driver, running.id), [`release ${running.id}`]);
 });
 
 test('a failed teardown keeps the addresses, so removal tries again', async () => {
@@ -181,10 +186,5 @@ test('a failed teardown keeps the addresses, so removal tries again', async () =
 
   const other = containerRecord('8'.repeat(64));
   assert.notEqual(await start(service, containers, other), address, 'the address is still taken');
-  driver.calls.length = 0;
-  const forgotten = service.forget(container.id);
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  driver.finishDeletion(container.id);
-  await forgotten;
-  assert.deepEqual(driver.calls, [`release ${container.id}`]);
+  assert.deepEqual(await driverCallsOfForget(service, driver, container.id), [`release ${container.id}`]);
 });

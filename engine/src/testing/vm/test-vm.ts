@@ -102,7 +102,7 @@ async function buildInitramfs(dir: string, output: string): Promise<void> {
   const dep = [...wanted].map((path) => `${path}: ${(dependencies.get(path) ?? []).join(' ')}`.trimEnd()).join('\n');
   await writeFile(join(dir, 'lib/modules', version, 'modules.dep'), `${dep}\n`);
   await writeFile(join(dir, 'init'), stageOne(), { mode: 0o755 });
-  const files = await listTree(dir);
+  const files = (await readdir(dir, { recursive: true })).map((path) => `./${path}`);
   await new Promise<void>((resolve, reject) => {
     const cpio = spawn(busybox, ['cpio', '-o', '-H', 'newc'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -131,17 +131,6 @@ function parseModulesDep(text: string): Map<string, string[]> {
     dependencies.set(module, rest.trim().split(/\s+/).filter(Boolean));
   }
   return dependencies;
-}
-
-async function listTree(root: string, prefix = '.'): Promise<string[]> {
-  const entries = await readdir(join(root, prefix), { withFileTypes: true });
-  const paths: string[] = [];
-  for (const entry of entries) {
-    const path = `${prefix}/${entry.name}`;
-    paths.push(path);
-    if (entry.isDirectory()) paths.push(...(await listTree(root, path)));
-  }
-  return paths;
 }
 
 /**
