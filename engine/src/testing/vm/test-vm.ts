@@ -33,6 +33,8 @@ export interface TestVmResult {
 export const testKernelDir = process.env['BERTH_TEST_KERNEL_DIR'] ?? '/var/cache/berth/test-kernel';
 const qemuBinary = process.env['BERTH_QEMU'] ?? '/usr/bin/qemu-system-x86_64';
 const busybox = '/bin/busybox';
+/** An emulated boot reaches the second stage in ~5 s; one that has not after this is hung. */
+const bootTimeoutMs = 120_000;
 /** The modules the first stage needs to reach the shared root; the rest load on demand later. */
 const bootModules = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 
@@ -62,7 +64,10 @@ export async function runTestVm(options: TestVmOptions): Promise<TestVmResult> {
     await writeFile(join(shared, 'stage2.sh'), stageTwo(options));
     const initrd = join(work, 'initrd.cpio');
     await buildInitramfs(join(work, 'initramfs'), initrd);
-    const consoleOutput = await runQemu(initrd, shared, options);
+    // Emulated boots hang now and then (seen once in a dozen) before the second stage starts:
+    // such a boot is given up after bootTimeoutMs and tried once more.
+    let consoleOutput = await runQemu(initrd, shared, options);
+    if (!(await pathReadable(join(shared, 'booted')))) consoleOutput = await runQemu(initrd, shared, options);
     const read = (name: string): Promise<string> => readFile(join(shared, name), 'utf8').catch(() => '');
     const exitText = (await read('exit-code')).trim();
     return {
@@ -165,6 +170,7 @@ poweroff -f
 /** The second stage, on the shared root: what a booted host has (cgroups, tmpfs, ptys), then the command. */
 function stageTwo(options: TestVmOptions): string {
   return `#!/bin/sh
+touch /vm-out/booted
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
@@ -239,12 +245,25 @@ async function runQemu(initrd: string, shared: string, options: TestVmOptions): 
       qemu.kill('SIGKILL');
     };
     const timer = setTimeout(stop, options.timeoutMs);
+    const bootCheck = setTimeout(() => {
+      void pathReadable(join(shared, 'booted')).then((booted) => {
+        if (!booted) stop();
+      });
+    }, bootTimeoutMs);
     options.signal?.addEventListener('abort', stop, { once: true });
     qemu.on('error', reject);
     qemu.on('close', () => {
       clearTimeout(timer);
+      clearTimeout(bootCheck);
       options.signal?.removeEventListener('abort', stop);
       resolve(output);
     });
   });
+}
+
+function pathReadable(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
