@@ -1,5 +1,6 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
 import { AppError } from '@berth/common';
+import type { CommandRequest, LaunchFailure } from './launcher/launch-protocol.js';
+import { processLauncher } from './launcher/process-launcher.js';
 
 export interface CommandResult {
   stdout: string;
@@ -19,39 +20,30 @@ export interface RunCommandOptions {
 /**
  * Runs a program to completion and collects its output. This module (with its siblings in
  * platform/) is the only place in the engine that creates processes: everything else asks here.
+ * The process is made by the launcher helper, off the engine's event loop (see ProcessLauncher).
  */
 export function runCommand(file: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'] };
-    if (options.signal !== undefined) spawnOptions.signal = options.signal;
-    if (options.cwd !== undefined) spawnOptions.cwd = options.cwd;
-    if (options.env !== undefined) spawnOptions.env = options.env;
-    const child = spawn(file, args, spawnOptions);
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError') reject(new AppError('canceled', `${file} canceled`, { cause: error }));
-      else reject(new AppError('internal', `cannot run ${file}: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code, signal) => {
-      const result: CommandResult = {
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        exitCode: code ?? 128,
-      };
+  const request: CommandRequest = { file, args };
+  if (options.input !== undefined) request.input = options.input;
+  if (options.cwd !== undefined) request.cwd = options.cwd;
+  if (options.env !== undefined) request.env = options.env;
+  return processLauncher.runCommand(request, options.signal).then(
+    (outcome) => {
+      const result: CommandResult = { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode ?? 128 };
       if (result.exitCode !== 0 && options.allowFailure !== true) {
         const detail =
-          result.stderr.trim() || result.stdout.trim() || (signal ? `killed by ${signal}` : `exit status ${result.exitCode}`);
-        reject(new CommandFailedError(file, args, result, detail));
-        return;
+          result.stderr.trim() ||
+          result.stdout.trim() ||
+          (outcome.signal !== null ? `killed by ${outcome.signal}` : `exit status ${result.exitCode}`);
+        throw new CommandFailedError(file, args, result, detail);
       }
-      resolve(result);
-    });
-    if (options.input !== undefined) child.stdin?.end(options.input);
-    else child.stdin?.end();
-  });
+      return result;
+    },
+    (failure: LaunchFailure) => {
+      if (failure.aborted) throw new AppError('canceled', `${file} canceled`);
+      throw new AppError('internal', `cannot run ${file}: ${failure.message}`);
+    },
+  );
 }
 
 export class CommandFailedError extends AppError {
