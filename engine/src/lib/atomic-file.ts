@@ -12,13 +12,28 @@ export async function fsyncDirectory(path: string): Promise<void> {
   }
 }
 
+export interface AtomicWriteOptions {
+  /**
+   * false: skip both fsyncs. For files that describe this boot only (a running task, a veth):
+   * after a host crash there is nothing left for them to describe, so only the engine crashing
+   * matters, and the rename alone covers that (the page cache outlives the process).
+   */
+  durable?: boolean;
+}
+
 /** Writes a file via temp + fsync + rename + directory fsync: readers see the old or the new content, never a mix. */
-export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer,
+  mode = 0o644,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const durable = options.durable !== false;
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (error) {
     await handle.close();
     await rm(temp, { force: true });
@@ -31,5 +46,5 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
     await rm(temp, { force: true });
     throw error;
   }
-  await fsyncDirectory(dirname(path));
+  if (durable) await fsyncDirectory(dirname(path));
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 /** The mount a path lives on, and how that mount propagates (from /proc/self/mountinfo). */
 export interface MountPropagation {
@@ -9,9 +9,19 @@ export interface MountPropagation {
   slave: boolean;
 }
 
+/**
+ * The kernel writes the mount table out on each read, from memory: a read never waits for a disk.
+ * Read synchronously (tens of microseconds per hundred mounts), it does not queue behind the
+ * libuv threadpool, where the five steps of an async readFile took milliseconds on a busy
+ * engine, on the way to every container start.
+ */
+function readMountTable(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
 /** The innermost mount holding `path` (an absolute, resolved path). */
 export async function mountPropagationOf(path: string, mountInfo = '/proc/self/mountinfo'): Promise<MountPropagation> {
-  const table = await readFile(mountInfo, 'utf8');
+  const table = readMountTable(mountInfo);
   let best: MountPropagation = { mountPoint: '/', shared: false, slave: false };
   for (const line of table.split('\n')) {
     const fields = line.split(' ');
@@ -32,7 +42,7 @@ export async function mountPropagationOf(path: string, mountInfo = '/proc/self/m
 
 /** Whether something is mounted exactly at `target` (from this process's mount table). */
 export async function isMountPoint(target: string, mountInfo = '/proc/self/mountinfo'): Promise<boolean> {
-  const table = await readFile(mountInfo, 'utf8');
+  const table = readMountTable(mountInfo);
   const escaped = target.replace(/ /g, '\\040');
   return table.split('\n').some((line) => line.split(' ')[4] === escaped);
 }

@@ -1,3 +1,4 @@
+import type { StoreWriteOptions } from '../store-write.js';
 /** A network as the engine keeps it (Docker's model: bridge networks plus the predefined host/none). */
 export interface NetworkRecord {
   id: string;
@@ -46,6 +47,6 @@ export interface NetworkStore {
   insertNetwork(network: NetworkRecord): void;
   deleteNetwork(id: string): void;
   listEndpoints(filter?: { containerId?: string; networkId?: string }): EndpointRecord[];
-  putEndpoint(endpoint: EndpointRecord): void;
-  deleteEndpoint(containerId: string, networkId: string): void;
+  putEndpoint(endpoint: EndpointRecord, options?: StoreWriteOptions): void;
+  deleteEndpoint(containerId: string, networkId: string, options?: StoreWriteOptions): void;
 }

@@ -1,7 +1,8 @@
 import { conflict } from '@berth/common';
 import type { Container } from '../../core/containers/container.js';
 import type { ContainerStore } from '../../core/containers/container-store.js';
-import type { Migration, SqliteDatabase } from './sqlite-database.js';
+import type { StoreWriteOptions } from '../../core/store-write.js';
+import { writeWith, type Migration, type SqliteDatabase } from './sqlite-database.js';
 
 export const containerMigrations: Migration[] = [
   {
@@ -28,7 +29,7 @@ export class SqliteContainerStore implements ContainerStore {
   private readonly updateStatement;
   private readonly deleteStatement;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.insertStatement = db.prepare('INSERT INTO containers (id, name, record) VALUES (?, ?, ?)');
     this.updateStatement = db.prepare('UPDATE containers SET name = ?, record = ? WHERE id = ?');
     this.deleteStatement = db.prepare('DELETE FROM containers WHERE id = ?');
@@ -45,10 +46,10 @@ export class SqliteContainerStore implements ContainerStore {
     this.remember(container);
   }
 
-  update(container: Container): void {
+  update(container: Container, options?: StoreWriteOptions): void {
     const existing = this.findByName(container.name);
     if (existing !== undefined && existing.id !== container.id) throw nameConflict(container.name, existing.id);
-    this.updateStatement.run(container.name, JSON.stringify(container), container.id);
+    writeWith(this.db, options, () => this.updateStatement.run(container.name, JSON.stringify(container), container.id));
     this.remember(container);
   }
 

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { StoreWriteOptions } from '../../core/store-write.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -10,7 +11,8 @@ export interface Migration {
 
 /**
  * Opens the engine's metadata database. WAL with synchronous=FULL: a committed transaction
- * survives a crash or power loss, and readers never block the writer.
+ * survives a crash or power loss, and readers never block the writer. writeWith() relaxes that
+ * for one write.
  */
 export function openDatabase(path: string): SqliteDatabase {
   const db = new Database(path);
@@ -20,6 +22,21 @@ export function openDatabase(path: string): SqliteDatabase {
   db.pragma('busy_timeout = 5000');
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   return db;
+}
+
+/**
+ * Runs one store write as `options` asks (see StoreWriteOptions). A non-durable write commits
+ * with synchronous=NORMAL: in WAL mode that skips the flush but never tears the database, and
+ * the next FULL commit flushes the log with this write in it.
+ */
+export function writeWith<T>(db: SqliteDatabase, options: StoreWriteOptions | undefined, write: () => T): T {
+  if (options?.durable !== false) return write();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
 }
 
 /** Applies, in order and each in its own transaction, the migrations not yet recorded. */

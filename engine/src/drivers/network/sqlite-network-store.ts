@@ -1,5 +1,6 @@
 import type { EndpointRecord, NetworkRecord, NetworkStore } from '../../core/networks/network.js';
-import type { Migration, SqliteDatabase } from '../metadata/sqlite-database.js';
+import type { StoreWriteOptions } from '../../core/store-write.js';
+import { writeWith, type Migration, type SqliteDatabase } from '../metadata/sqlite-database.js';
 
 export const networkMigrations: Migration[] = [
   {
@@ -20,7 +21,17 @@ export const networkMigrations: Migration[] = [
 
 /** Networks and endpoints in SQLite, one JSON document per row. */
 export class SqliteNetworkStore implements NetworkStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** Prepared once: every container start and stop writes endpoints. */
+  private readonly putEndpointStatement;
+  private readonly deleteEndpointStatement;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.putEndpointStatement = db.prepare(
+      `INSERT INTO network_endpoints (container_id, network_id, record) VALUES (?, ?, ?)
+       ON CONFLICT (container_id, network_id) DO UPDATE SET record = excluded.record`,
+    );
+    this.deleteEndpointStatement = db.prepare('DELETE FROM network_endpoints WHERE container_id = ? AND network_id = ?');
+  }
 
   listNetworks(): NetworkRecord[] {
     return (this.db.prepare('SELECT record FROM networks ORDER BY rowid').all() as { record: string }[]).map(
@@ -52,16 +63,13 @@ export class SqliteNetworkStore implements NetworkStore {
     return rows.map((row) => JSON.parse(row.record) as EndpointRecord);
   }
 
-  putEndpoint(endpoint: EndpointRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO network_endpoints (container_id, network_id, record) VALUES (?, ?, ?)
-         ON CONFLICT (container_id, network_id) DO UPDATE SET record = excluded.record`,
-      )
-      .run(endpoint.containerId, endpoint.networkId, JSON.stringify(endpoint));
+  putEndpoint(endpoint: EndpointRecord, options?: StoreWriteOptions): void {
+    writeWith(this.db, options, () =>
+      this.putEndpointStatement.run(endpoint.containerId, endpoint.networkId, JSON.stringify(endpoint)),
+    );
   }
 
-  deleteEndpoint(containerId: string, networkId: string): void {
-    this.db.prepare('DELETE FROM network_endpoints WHERE container_id = ? AND network_id = ?').run(containerId, networkId);
+  deleteEndpoint(containerId: string, networkId: string, options?: StoreWriteOptions): void {
+    writeWith(this.db, options, () => this.deleteEndpointStatement.run(containerId, networkId));
   }
 }

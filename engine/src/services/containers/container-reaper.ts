@@ -22,18 +22,27 @@ export interface ContainerReaperOptions {
 /**
  * Reclaims a removed container's host resources (runtime state, rootfs mount, writable layer,
  * directory) after the API has reported it gone: `docker run --rm` need not wait for a runc
- * delete and an unmount nobody can observe. Crash-safe: the journal entry is durable before the
+ * delete and an unmount nobody can observe. Crash-safe: the journal entry is written before the
  * container's record goes, and the next engine finishes what this one did not.
  */
 export class ContainerReaper {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private journalDirReady: Promise<unknown> | undefined;
 
   constructor(private readonly options: ContainerReaperOptions) {}
 
-  /** Journals the entry (durably), then reclaims in the background. */
+  /**
+   * Journals the entry, then reclaims in the background. The entry is not flushed to disk: it
+   * survives an engine crash (the page cache does), and what a host crash may lose of it is a
+   * writable layer no record owns, which the container service's restore reclaims anyway.
+   */
   async schedule(entry: ReapEntry): Promise<void> {
-    await mkdir(this.options.journalDir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.journalPath(entry.containerId), JSON.stringify(entry), 0o600);
+    this.journalDirReady ??= mkdir(this.options.journalDir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.journalDirReady = undefined;
+      throw error;
+    });
+    await this.journalDirReady;
+    await writeFileAtomic(this.journalPath(entry.containerId), JSON.stringify(entry), 0o600, { durable: false });
     this.start(entry);
   }
 
