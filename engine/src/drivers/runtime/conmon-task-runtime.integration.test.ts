@@ -173,6 +173,30 @@ describe('ConmonTaskRuntime (runc + conmon)', { skip: !canRun && 'needs root, ru
     await assert.rejects(runtime.readExit(task.containerId), { kind: 'not-found' });
   });
 
+  it('starts runc tasks through exec.fifo as `runc start` does, and through `runc start` when told to', async () => {
+    const started = async (task: TaskSpec, through: ConmonTaskRuntime): Promise<void> => {
+      await through.create(task);
+      const fifo = join(config.stateDir, 'runc', task.containerId, 'exec.fifo');
+      assert.ok(existsSync(fifo), 'runc create leaves the init waiting on exec.fifo');
+      assert.equal(await through.status(task.containerId), 'created');
+      const attachment = await through.attach(task.containerId);
+      const out = collect(attachment);
+      await through.start(task.containerId);
+      assert.equal(existsSync(fifo), false);
+      // Started means the container's own program runs (the init has exec'd), as after `runc start`.
+      assert.equal(await through.status(task.containerId), 'running');
+      const comm = await readFile(`/proc/${(await readFile(join(task.bundleDir, 'pidfile'), 'utf8')).trim()}/comm`, 'utf8');
+      assert.equal(comm.trim(), 'sh');
+      await out.closed;
+      assert.equal(out.stdout(), 'started\n');
+      assert.equal((await through.waitExit(task.containerId, AbortSignal.timeout(10_000))).exitCode, 0);
+      await through.delete(task.containerId);
+    };
+    await started(await makeTask(['sh', '-c', 'sleep 0.5; echo started']), runtime);
+    const throughCli = new ConmonTaskRuntime({ ...config, execFifoStart: false }, createSilentLogger());
+    await started(await makeTask(['sh', '-c', 'sleep 0.5; echo started']), throughCli);
+  });
+
   it('delivers stdin and closes it (cat ends) with StdinOnce', async () => {
     const task = await makeTask(['cat'], { openStdin: true, stdinOnce: true });
     await runtime.create(task);

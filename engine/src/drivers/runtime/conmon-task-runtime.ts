@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { runCommand } from '../../platform/run-command.js';
 import { spawnMonitor } from '../../platform/spawn-monitor.js';
 import type {
   RuntimeStatus,
@@ -22,6 +23,7 @@ import { ControlQueue, writeControlMessage } from './control-fifo.js';
 import { connectAttachSocket } from './attach-socket.js';
 import { classifyCreateFailure } from './create-error.js';
 import { ExitDirectoryWatcher } from './exit-watcher.js';
+import { runsExecFifoProtocol, startThroughExecFifo } from './exec-fifo-start.js';
 import { isMonitorAlive, readPidFile } from './monitor-process.js';
 import { RuntimeCli, runtimeMessage } from './runtime-cli.js';
 import { signalArgument } from './signal-argument.js';
@@ -41,6 +43,8 @@ export interface ConmonRuntimeConfig {
   systemdCgroup?: boolean;
   /** conmon --log-size-max, in bytes. */
   logSizeMax?: number;
+  /** Start runc's tasks through their exec.fifo instead of `runc start` (see exec-fifo-start.ts); default true. */
+  execFifoStart?: boolean;
 }
 
 /** What a later engine process needs to find a task again; stored as <taskDir>/task.json. */
@@ -71,6 +75,7 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
   private readonly control = new ControlQueue();
   private readonly logger: Logger;
   private directoriesReady: Promise<void> | undefined;
+  private execFifoProtocol: Promise<boolean> | undefined;
 
   constructor(
     private readonly config: ConmonRuntimeConfig,
@@ -94,9 +99,11 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
     if (spec.tty && spec.consoleSize !== undefined)
       ociSpec.process.consoleSize = { height: spec.consoleSize.rows, width: spec.consoleSize.columns };
     const taskDir = this.layout.taskDir(id);
-    await mkdir(taskDir, { recursive: true, mode: 0o700 });
-    // Regenerated on every start, so no fsync: a crash before the task exists loses nothing.
-    await writeFile(join(spec.bundleDir, 'config.json'), JSON.stringify(ociSpec), { mode: 0o600 });
+    await Promise.all([
+      mkdir(taskDir, { recursive: true, mode: 0o700 }),
+      // Regenerated on every start, so no fsync: a crash before the task exists loses nothing.
+      writeFile(join(spec.bundleDir, 'config.json'), JSON.stringify(ociSpec), { mode: 0o600 }),
+    ]);
 
     const log = this.logger.child({ containerId: id });
     let result;
@@ -135,7 +142,8 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
       runtimePath: this.config.runtimePath,
       createdAt: new Date().toISOString(),
     };
-    await writeFileAtomic(this.layout.taskRecord(id), JSON.stringify(record), 0o600);
+    // A task never outlives its host: no fsync (see AtomicWriteOptions), on the way to `start`.
+    await writeFileAtomic(this.layout.taskRecord(id), JSON.stringify(record), 0o600, { durable: false });
     log.debug({ pid: reported.pid, monitorPid }, 'task created');
     return { pid: reported.pid, monitorPid };
   }
@@ -171,7 +179,21 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
 
   async start(containerId: string): Promise<void> {
     checkTaskId(containerId);
+    if (await this.speaksExecFifo()) {
+      const record = await this.loadRecord(containerId);
+      if (await startThroughExecFifo(this.layout.runtimeRoot, containerId, record.pid)) return;
+    }
     await this.cli.start(containerId);
+  }
+
+  /** Whether this runtime is a runc whose `start` is its exec.fifo; asked once. */
+  private speaksExecFifo(): Promise<boolean> {
+    if (this.config.execFifoStart === false) return Promise.resolve(false);
+    this.execFifoProtocol ??= runCommand(this.config.runtimePath, ['--version'], { allowFailure: true }).then(
+      (result) => runsExecFifoProtocol(result.stdout),
+      () => false,
+    );
+    return this.execFifoProtocol;
   }
 
   async kill(containerId: string, signal: string | number, options: { all?: boolean } = {}): Promise<void> {
@@ -425,13 +447,14 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
     }
   }
 
+  /** Independent files: removed together, as every start of a restarted container pays for it. */
   private async removeTaskFiles(id: string, bundleDir: string | undefined): Promise<void> {
-    await rm(this.layout.exitFile(id), { force: true });
-    await rm(this.layout.taskDir(id), { recursive: true, force: true });
-    await rm(this.layout.socketLink(id), { force: true });
-    if (bundleDir !== undefined) {
-      for (const name of bundleFiles) await rm(join(bundleDir, name), { force: true });
-    }
+    await Promise.all([
+      rm(this.layout.exitFile(id), { force: true }),
+      rm(this.layout.taskDir(id), { recursive: true, force: true }),
+      rm(this.layout.socketLink(id), { force: true }),
+      ...(bundleDir !== undefined ? bundleFiles.map((name) => rm(join(bundleDir, name), { force: true })) : []),
+    ]);
   }
 
   private ensureDirectories(): Promise<void> {
