@@ -238,6 +238,24 @@ describe('the engine process', () => {
     assert.equal((await run(['rm', 'sleeper'])).exitCode, 0);
   });
 
+  test('create readies the start (root mounted, namespace made) for a few containers at a time; rm takes it all away', async () => {
+    const mounted = (id: string) =>
+      readFileSync('/proc/self/mountinfo', 'utf8').includes(join(engine.dataRoot, 'containers', id, 'rootfs'));
+    const namespace = (id: string) => existsSync(`/run/netns/berth-${id}`);
+    const ids: string[] = [];
+    for (let index = 0; index < 6; index++) ids.push((await run(['create', busybox, 'true'])).stdout.trim());
+    await waitFor(async () => mounted(ids[0] ?? '') && namespace(ids[0] ?? ''));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const warm = ids.filter((id) => mounted(id) && namespace(id));
+    assert.equal(warm.length, 4, 'four prewarmed, the burst beyond them not');
+    assert.equal(ids.filter((id) => mounted(id) || namespace(id)).length, 4);
+    // The start uses what was readied, and the run behaves as ever.
+    assert.equal((await run(['start', '-a', ids[0] ?? ''])).exitCode, 0);
+    assert.equal((await run(['start', '-a', ids[5] ?? ''])).exitCode, 0);
+    assert.equal((await run(['rm', ...ids])).exitCode, 0);
+    await waitFor(async () => ids.every((id) => !mounted(id) && !namespace(id)));
+  });
+
   test('a removed container leaves nothing on the host: rmi right after a --rm run frees every layer', async () => {
     await pushTestImage(
       registry.host,

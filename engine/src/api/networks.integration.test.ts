@@ -347,8 +347,11 @@ describe('networks', () => {
     assert.equal(readdirSync('/sys/class/net').includes(appBridge), true, appBridge);
     await ok(['rm', '-f', ...ids]);
     await ok(['network', 'rm', 'berth-app']);
-    const namespaces = readdirSync('/run/netns').filter((name) => ids.some((id) => name === `berth-${id}`));
-    assert.deepEqual(namespaces, []);
+    // A stopped container's namespace is deleted after `rm` answers (its addresses stay taken until then).
+    const namespaces = () => readdirSync('/run/netns').filter((name) => ids.some((id) => name === `berth-${id}`));
+    for (let waited = 0; namespaces().length > 0 && waited < 5000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(namespaces(), []);
     assert.equal(readdirSync('/sys/class/net').includes(appBridge), false, appBridge);
     // The default bridge stays while the engine runs (like docker0), without ports: every veth went.
     const bridge = JSON.parse((await apiRequest(engine.socketPath, 'GET', '/v1.41/networks/bridge')).body);

@@ -30,8 +30,10 @@ export interface NetworksLeft {
 export interface ContainerNetworking {
   attach(container: Container, signal?: AbortSignal): Promise<NetworkAttachment>;
   detach(container: Container): Promise<NetworksLeft>;
-  /** The container is gone: its endpoints go too (after its namespace, so no address is handed out twice). */
+  /** The container is gone: its endpoints go too (an address stays taken until its namespace is gone). */
   forget?(containerId: string): Promise<void>;
+  /** The container was just created: what its start will need may be made ready now. Callers ignore failures: the start meets them. */
+  prewarm?(container: Container): Promise<void>;
   /**
    * Called once by create, before the record is stored: checks the networks the container asks
    * for (`HostConfig.NetworkMode`, `NetworkingConfig.EndpointsConfig`; an unknown one is not-found)

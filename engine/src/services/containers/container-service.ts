@@ -76,6 +76,12 @@ export interface CreateContainerRequest {
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
+/** Containers with a prewarmed start no start has claimed yet, at most (see ContainerService.prewarm). */
+const maxPrewarmed = 4;
+
+/** How long a prewarmed start counts against maxPrewarmed unclaimed. */
+const prewarmClaimMs = 10_000;
+
 /**
  * Container lifecycle: records (create, remove), tasks (start, stop, kill) and the exits that
  * tie them together. Operations on one container are serialised; different containers run in parallel.
@@ -87,6 +93,8 @@ export class ContainerService {
   private readonly restarts = new RestartManager();
   /** Names of creates in progress, with the IDs they will have. */
   private readonly reservedNames = new Map<string, string>();
+  /** Containers whose root and namespace were readied after create, until a start or removal claims them (see prewarm). */
+  private readonly prewarmed = new Map<string, { ready: Promise<void>; expiry: NodeJS.Timeout }>();
   private cgroupHostFacts: Promise<CgroupHost> | undefined;
   private readonly store: ContainerStore;
   private readonly logger: Logger;
@@ -151,11 +159,43 @@ export class ContainerService {
       );
     // Held until the record is stored: concurrent creates check names before either has stored its record.
     this.reservedNames.set(name, id);
+    let container: Container;
     try {
-      return await this.createRecord(request, { id, name, imageName });
+      container = await this.createRecord(request, { id, name, imageName });
     } finally {
       this.reservedNames.delete(name);
     }
+    this.prewarm(container);
+    return container;
+  }
+
+  /**
+   * `docker run` starts a few milliseconds after create: the container's root filesystem is
+   * mounted and its network namespace made now, each a process, so the start finds them ready.
+   * Only `maxPrewarmed` containers at a time hold such a start unclaimed, so a burst of creates
+   * (`docker compose up`, hundreds of `docker create`) does not mount and plumb them all. A
+   * mounted root stays mounted as after `docker cp` (start skips it, remove unmounts it); the
+   * network layer deletes a namespace no start claims. Failures are left for the start to meet.
+   */
+  private prewarm(container: Container): void {
+    if (this.prewarmed.size >= maxPrewarmed) return;
+    const rootfs = join(this.options.containersDir, container.id, 'rootfs');
+    const ready = Promise.allSettled([
+      this.options.networking.prewarm?.(container),
+      this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
+    ]).then(() => undefined);
+    const expiry = setTimeout(() => this.prewarmed.delete(container.id), prewarmClaimMs);
+    expiry.unref();
+    this.prewarmed.set(container.id, { ready, expiry });
+  }
+
+  /** Waits for what create began readying, if anything: the steps after it then find it done. */
+  private async claimPrewarmed(containerId: string): Promise<void> {
+    const prewarmed = this.prewarmed.get(containerId);
+    if (prewarmed === undefined) return;
+    this.prewarmed.delete(containerId);
+    clearTimeout(prewarmed.expiry);
+    await prewarmed.ready;
   }
 
   /** The ID of the container that has (or is being created with) this name. */
@@ -191,9 +231,11 @@ export class ContainerService {
     };
     // Networks: an unknown one fails the create (404) before anything is made.
     await this.options.networking.register?.(container, request.networkingConfig);
-    await mkdir(directory, { recursive: true, mode: 0o710 });
     try {
-      await this.options.snapshotter.prepare(container.snapshotKey, image.chainIds.at(-1));
+      await Promise.all([
+        mkdir(directory, { recursive: true, mode: 0o710 }),
+        this.options.snapshotter.prepare(container.snapshotKey, image.chainIds.at(-1)),
+      ]);
       this.store.insert(container);
     } catch (error) {
       // Nothing half-created: the writable layer and the directory go with the failed record.
@@ -544,6 +586,7 @@ export class ContainerService {
    */
   async restore(): Promise<void> {
     await this.reaper.recover();
+    await this.reclaimOrphanLayers();
     for (const container of this.store.list()) {
       if (this.restartsAtEngineStart(container)) {
         // Waiting for a restart (or given up on) when the engine went away: `always` and
@@ -660,6 +703,23 @@ export class ContainerService {
     );
   }
 
+  /**
+   * Writable layers no container record owns: a host crash can lose the reaping journal entry of
+   * a container whose record's delete was already on disk (the entry is not flushed), and a crash
+   * between a create's layer and its record leaves one too.
+   */
+  private async reclaimOrphanLayers(): Promise<void> {
+    for (const snapshot of await this.options.snapshotter.list()) {
+      if (snapshot.kind !== 'active' || !snapshot.key.startsWith('container-')) continue;
+      const containerId = snapshot.key.slice('container-'.length);
+      if (!/^[0-9a-f]{64}$/.test(containerId) || this.store.get(containerId) !== undefined) continue;
+      this.logger.warn({ containerId }, 'reclaiming the writable layer of a container that no longer exists');
+      await this.reclaim({ containerId, snapshotKey: snapshot.key, taskLeft: true }).catch((error: unknown) =>
+        this.logger.warn({ err: error, containerId }, 'reclaiming an orphan writable layer failed'),
+      );
+    }
+  }
+
   private restartsAtEngineStart(container: Container): boolean {
     if (container.state.status !== 'restarting' && container.state.status !== 'exited') return false;
     if (container.manuallyStopped === true || container.state.startedAt === zeroTime) return false;
@@ -672,24 +732,27 @@ export class ContainerService {
     const directory = join(this.options.containersDir, container.id);
     const rootfs = join(directory, 'rootfs');
     const runtime = this.options.runtime;
+    await this.claimPrewarmed(container.id);
     try {
-      // The root filesystem and the network do not depend on each other: both take a process or two.
-      const [rootfsReady, networkReady] = await Promise.allSettled([
+      // The root filesystem, the network and the bundle directory do not depend on each other.
+      const bundleDir = join(directory, 'bundle');
+      const [rootfsReady, networkReady, bundleReady] = await Promise.allSettled([
         this.options.snapshotter.mounts(container.snapshotKey).then((mounts) => this.options.mounter.mount(mounts, rootfs)),
         this.options.networking.attach(container),
+        // runtime.create() clears what a previous run of this container left in it.
+        mkdir(bundleDir, { recursive: true, mode: 0o700 }),
       ]);
       if (rootfsReady.status === 'rejected') throw rootfsReady.reason;
       if (networkReady.status === 'rejected') throw networkReady.reason;
+      if (bundleReady.status === 'rejected') throw bundleReady.reason;
       const network = networkReady.value;
       const extraMounts = await this.options.mounts.prepare(container, rootfs);
       container.mountPoints = extraMounts.mountPoints;
       const spec = await this.options.specFactory.build(container, { directory, rootfs }, network, extraMounts.mounts);
-      // runtime.create() clears what a previous run of this container left behind.
-      await mkdir(join(directory, 'bundle'), { recursive: true, mode: 0o700 });
       const consoleSize = container.hostConfig.ConsoleSize;
       const created = await runtime.create({
         containerId: container.id,
-        bundleDir: join(directory, 'bundle'),
+        bundleDir,
         spec,
         tty: container.config.Tty === true,
         openStdin: container.config.OpenStdin === true,
@@ -821,7 +884,8 @@ export class ContainerService {
     };
     // dockerd counts the restart when it decides on it, so inspect shows it while restarting.
     if (restartDelay !== undefined) container.restartCount += 1;
-    this.store.update(container);
+    // A host crash ends every task anyway, and the next engine records those exits itself.
+    this.store.update(container, { durable: false });
     // Waiters first, then the events, in dockerd's order (SetStopped, then "die").
     this.exits.exited(id, { exitCode: exit.exitCode });
     if (exit.oomKilled) this.publish(container, 'oom');
@@ -847,11 +911,14 @@ export class ContainerService {
     container: Container,
     options: { removeVolumes: boolean } = { removeVolumes: false },
   ): Promise<void> {
+    // A mount still being made would outlive the reaper's unmount.
+    await this.claimPrewarmed(container.id);
     const mayHaveTask = container.state.status !== 'exited' && container.state.status !== 'created';
     // recordExit leaves an auto-removed container's runtime state to the reaper; others have none left.
     const taskLeft = container.state.status === 'exited' && container.hostConfig.AutoRemove === true;
     container.state.status = 'removing';
-    this.store.update(container);
+    // Passing: the durable delete below follows.
+    this.store.update(container, { durable: false });
     if (mayHaveTask) await this.options.runtime.delete(container.id, { force: true }).catch(() => undefined);
     await this.reaper.schedule({ containerId: container.id, snapshotKey: container.snapshotKey, taskLeft });
     this.store.delete(container.id);

@@ -162,6 +162,26 @@ test('a quick restart waits for the previous namespace to be deleted (same name)
   assert.deepEqual(driver.calls, [`createNamespace ${container.id}`, `join ${container.id}`]);
 });
 
+test('removing a stopped container does not wait for its namespace deletion, whose address stays taken', async () => {
+  const { service, driver, containers } = await setUp();
+  const container = containerRecord('7'.repeat(64));
+  const address = await start(service, containers, container);
+  await service.detach(container);
+  assert.ok(driver.pendingDeletions.has(container.id));
+
+  // `docker run --rm` answers once the record is gone: the namespace's deletion is not its business.
+  const forgotten = await Promise.race([
+    service.forget(container.id).then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), 200)),
+  ]);
+  assert.equal(forgotten, true, 'forget resolved while the namespace was still being deleted');
+
+  const other = containerRecord('6'.repeat(64));
+  assert.notEqual(await start(service, containers, other), address, 'the dying namespace still answers for its address');
+  driver.finishDeletion(container.id);
+  await service.close();
+});
+
 test('removing a stopped container does not release its network twice; removing a running one does', async () => {
   const { service, driver, containers } = await setUp();
   const stopped = containerRecord('e'.repeat(64));
@@ -187,4 +207,23 @@ test('a failed teardown keeps the addresses, so removal tries again', async () =
   const other = containerRecord('8'.repeat(64));
   assert.notEqual(await start(service, containers, other), address, 'the address is still taken');
   assert.deepEqual(await driverCallsOfForget(service, driver, container.id), [`release ${container.id}`]);
+});
+
+test('a namespace prewarmed at create is taken over by the start, or goes with the removal of a container never started', async () => {
+  const { service, driver, containers } = await setUp();
+  const started = containerRecord('5'.repeat(64));
+  await service.register(started, undefined);
+  containers.insert(started);
+  await service.prewarm(started);
+  assert.deepEqual(driver.calls, [`createNamespace ${started.id}`]);
+  await start(service, containers, started);
+  assert.ok(!driver.calls.includes(`release ${started.id}`), 'the start kept the prewarmed namespace');
+
+  const neverStarted = containerRecord('4'.repeat(64));
+  await service.register(neverStarted, undefined);
+  containers.insert(neverStarted);
+  await service.prewarm(neverStarted);
+  assert.deepEqual(await driverCallsOfForget(service, driver, neverStarted.id), [`release ${neverStarted.id}`]);
+  driver.finishDeletion(started.id);
+  await service.close();
 });

@@ -69,6 +69,9 @@ export interface NetworkMember {
 const ephemeralPorts = { first: 32768, last: 60999 };
 const networkNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+/** How long a namespace made ahead of a start waits for it (see NetworkService.prewarm). */
+const prewarmTtlMs = 10_000;
+
 /**
  * Docker's networks: the predefined `bridge`, `host` and `none`, user-defined bridges with their
  * own subnets and name service, and each container's connection to them around its task's life.
@@ -84,6 +87,8 @@ export class NetworkService implements ContainerNetworking {
     string,
     { addresses: { networkId: string; ipAddress: string }[]; gone: Promise<void> }
   >();
+  /** Namespaces created ahead of a start (see prewarm), by container: each deleted if no start claims it in time. */
+  private readonly prewarmed = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: NetworkServiceOptions) {
     this.logger = options.logger.child({ component: 'networks' });
@@ -130,6 +135,8 @@ export class NetworkService implements ContainerNetworking {
 
   /** Engine stop: what the driver keeps in the engine process goes; containers keep running. */
   async close(): Promise<void> {
+    for (const containerId of [...this.prewarmed.keys()])
+      await this.locks.run(containerId, () => this.discardPrewarmed(containerId)).catch(() => undefined);
     await Promise.all([...this.namespaceDeletions.values()].map(({ gone }) => gone));
     await this.options.driver.close();
   }
@@ -312,7 +319,9 @@ export class NetworkService implements ContainerNetworking {
     }
     if (!endpoints.some((endpoint) => endpoint.networkId === primary.id))
       endpoints.unshift(endpointFromConfig(container.id, primary, {}));
-    for (const endpoint of endpoints) this.options.store.putEndpoint(endpoint);
+    // Unflushed: the container's record, stored durably right after in the same database, takes
+    // these to disk with it (and initialize() drops endpoints whose container never got one).
+    for (const endpoint of endpoints) this.options.store.putEndpoint(endpoint, { durable: false });
     container.networkSettings = this.settingsFor(
       container,
       endpoints.map((endpoint) => ({ network: this.networkById(endpoint.networkId), endpoint })),
@@ -405,6 +414,10 @@ export class NetworkService implements ContainerNetworking {
     }
     if (endpoints.length === 0) return { hostsEntries: [], interfacesUp: Promise.resolve(emptySettings()) };
 
+    // A namespace made ahead of this start is kept (createNamespace finds it).
+    this.claimPrewarmed(container.id);
+    // A quick restart: the previous run's namespace has the same name, and must be gone first.
+    await this.namespaceDeletions.get(container.id)?.gone;
     // Whatever a previous run left (engine crash) goes first, so attach is idempotent.
     await this.releaseContainer(container.id);
     try {
@@ -443,12 +456,13 @@ export class NetworkService implements ContainerNetworking {
         hostsEntries,
         ...(resolvConf !== undefined ? { resolvConf } : {}),
         interfacesUp: interfacesUp.catch(async (error: unknown) => {
-          await this.releaseContainer(container.id).catch(() => undefined);
+          await this.releaseContainer(container.id, { evenIfUnjoined: true }).catch(() => undefined);
           throw error;
         }),
       };
     } catch (error) {
-      await this.releaseContainer(container.id).catch(() => undefined);
+      // The namespace may exist with no address in it yet (made here, or prewarmed): it goes too.
+      await this.releaseContainer(container.id, { evenIfUnjoined: true }).catch(() => undefined);
       throw error;
     }
   }
@@ -459,8 +473,6 @@ export class NetworkService implements ContainerNetworking {
    * addresses before it touches the host, and they stay recorded when a teardown fails).
    */
   private async releaseContainer(containerId: string, options: { evenIfUnjoined?: boolean } = {}): Promise<void> {
-    // A quick restart: the previous run's namespace has the same name.
-    await this.namespaceDeletions.get(containerId)?.gone;
     const joined = this.options.store
       .listEndpoints({ containerId })
       .filter((endpoint): endpoint is EndpointRecord & { ipAddress: string } => endpoint.ipAddress !== undefined);
@@ -468,9 +480,9 @@ export class NetworkService implements ContainerNetworking {
     const { namespaceGone } = await this.options.driver.release(containerId);
     for (const endpoint of joined) {
       const { ipAddress: _ip, macAddress: _mac, endpointId: _id, interfaceName: _if, ...rest } = endpoint;
-      this.options.store.putEndpoint(rest);
+      // Addresses live as long as a task: after a host crash initialize() drops them anyway.
+      this.options.store.putEndpoint(rest, { durable: false });
     }
-    if (joined.length === 0) return;
     const deletion = {
       addresses: joined.map(({ networkId, ipAddress }) => ({ networkId, ipAddress })),
       gone: namespaceGone
@@ -482,11 +494,47 @@ export class NetworkService implements ContainerNetworking {
     this.namespaceDeletions.set(containerId, deletion);
   }
 
+  /**
+   * Creates the namespace of a container that was just created, ahead of its start: `docker run`
+   * starts a few milliseconds after create, and the namespace (an `ip` process, the kernel's
+   * setup) is then ready. A namespace no start claimed within `prewarmTtlMs` is deleted again, so a
+   * container that is only created holds none for long. Failures are left for the start to meet.
+   */
+  async prewarm(container: Container): Promise<void> {
+    const mode = container.hostConfig.NetworkMode ?? 'bridge';
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return;
+    if (this.options.store.listEndpoints({ containerId: container.id }).length === 0) return;
+    await this.locks.run(container.id, async () => {
+      if (this.prewarmed.has(container.id)) return;
+      await this.options.driver.createNamespace(container.id);
+      const timer = setTimeout(() => {
+        void this.locks.run(container.id, () => this.discardPrewarmed(container.id)).catch(() => undefined);
+      }, prewarmTtlMs);
+      timer.unref();
+      this.prewarmed.set(container.id, timer);
+    });
+  }
+
+  /** A start takes the prewarmed namespace over (under the container's lock). */
+  private claimPrewarmed(containerId: string): void {
+    clearTimeout(this.prewarmed.get(containerId));
+    this.prewarmed.delete(containerId);
+  }
+
+  /** Deletes a prewarmed namespace no start claimed (under the container's lock); a restart waits for it. */
+  private async discardPrewarmed(containerId: string): Promise<void> {
+    if (!this.prewarmed.has(containerId)) return;
+    this.claimPrewarmed(containerId);
+    await this.releaseContainer(containerId, { evenIfUnjoined: true });
+  }
+
   async forget(containerId: string): Promise<void> {
     await this.locks.run(containerId, async () => {
+      await this.discardPrewarmed(containerId).catch(() => undefined);
       await this.releaseContainer(containerId).catch(() => undefined);
       for (const endpoint of this.options.store.listEndpoints({ containerId }))
-        this.options.store.deleteEndpoint(containerId, endpoint.networkId);
+        // After the container's record (durably) went: initialize() drops the endpoints of vanished containers.
+        this.options.store.deleteEndpoint(containerId, endpoint.networkId, { durable: false });
     });
   }
 
@@ -507,7 +555,7 @@ export class NetworkService implements ContainerNetworking {
       }
       endpoint.ipAddress = ipAddress;
       endpoint.interfaceName = interfaceName;
-      this.options.store.putEndpoint(endpoint);
+      this.options.store.putEndpoint(endpoint, { durable: false });
       return { network, endpoint, dnsNames: dnsNames(container, endpoint, network), interfaceName };
     });
   }
@@ -530,13 +578,16 @@ export class NetworkService implements ContainerNetworking {
   }
 
   private recordJoined(endpoint: EndpointRecord, joined: JoinedInterface, interfaceName: string): void {
-    this.options.store.putEndpoint({
-      ...endpoint,
-      ipAddress: joined.ipAddress,
-      macAddress: joined.macAddress,
-      endpointId: endpoint.endpointId ?? randomBytes(32).toString('hex'),
-      interfaceName,
-    });
+    this.options.store.putEndpoint(
+      {
+        ...endpoint,
+        ipAddress: joined.ipAddress,
+        macAddress: joined.macAddress,
+        endpointId: endpoint.endpointId ?? randomBytes(32).toString('hex'),
+        interfaceName,
+      },
+      { durable: false },
+    );
   }
 
   private usedAddresses(network: NetworkRecord, exceptContainer: string): Set<string> {
