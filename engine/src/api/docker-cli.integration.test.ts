@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import { docker } from '../testing/docker-cli.js';
 import { apiRequest, startEngineProcess, type EngineProcess } from '../testing/engine-process.js';
 import { startTestRegistry, type TestRegistry } from '../testing/test-registry.js';
@@ -287,6 +288,20 @@ describe('the engine process', () => {
     assert.deepEqual(left(join(engine.dataRoot, 'runtime', 'tasks')), []);
     assert.deepEqual(left(join(engine.dataRoot, 'runtime', 'runc')), []);
     engine = await startEngineProcess({ dataRoot: engine.dataRoot });
+  });
+
+  test('a writable layer no record owns (its reaping entry lost with the host) is reclaimed at the next start', async () => {
+    const id = (await run(['create', busybox, 'true'])).stdout.trim();
+    const index = () => readFileSync(join(engine.dataRoot, 'snapshots', 'index.json'), 'utf8');
+    assert.ok(index().includes(`container-${id}`));
+    await engine.stop();
+    // What a host crash can leave: the record's delete reached the disk, the reaping entry did not.
+    const db = new Database(join(engine.dataRoot, 'metadata.db'));
+    db.prepare('DELETE FROM containers WHERE id = ?').run(id);
+    db.close();
+    engine = await startEngineProcess({ dataRoot: engine.dataRoot });
+    assert.equal(index().includes(`container-${id}`), false);
+    assert.equal(existsSync(join(engine.dataRoot, 'containers', id)), false);
   });
 
   test('SIGTERM stops the engine cleanly and leaves no mount of stopped containers behind', async () => {
