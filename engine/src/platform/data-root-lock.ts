@@ -1,14 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { AppError } from '@berth/common';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isProcessAlive } from '../lib/process-alive.js';
 
 /**
  * Makes sure one engine at a time owns a data root. The lock file is created with O_EXCL and
@@ -37,7 +29,7 @@ export function acquireDataRootLock(lockFile: string): { release(): void } {
       } catch {
         // Vanished between open and read: try again.
       }
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
         throw new AppError(
           'conflict',
           `another engine (pid ${owner}) is already using this data root; stop it first (lock file ${lockFile})`,

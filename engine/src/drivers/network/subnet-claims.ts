@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../../lib/process-alive.js';
 
 /**
  * Host-wide reservations of subnets, one file per subnet holding the owner's data root, so that
@@ -28,7 +29,7 @@ export class SubnetClaims {
         await writeFile(file, this.content(), { mode: 0o644 });
         return true;
       }
-      if (holder !== '' && isAlive(Number(pid)) && (await exists(holder))) return false;
+      if (holder !== '' && isProcessAlive(Number(pid)) && (await exists(holder))) return false;
       await rm(file, { force: true });
     }
     return false;
@@ -46,16 +47,6 @@ export class SubnetClaims {
 
   private fileFor(subnet: string): string {
     return join(this.directory, subnet.replace('/', '_'));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@berth/common';
+import { isProcessAlive } from '../../lib/process-alive.js';
 
 /**
  * `runc start` without runc. A task that runc created waits in `runc init`, blocked opening the
@@ -23,7 +24,7 @@ export async function startThroughExecFifo(runtimeRoot: string, containerId: str
   // watch releases it by opening a writer itself (then the read below finds no "0").
   let opened = false;
   const watch = setInterval(() => {
-    if (!opened && !isAlive(initPid)) releaseReader(fifo);
+    if (!opened && !isProcessAlive(initPid)) releaseReader(fifo);
   }, initWatchMs);
   let data = '';
   try {
@@ -59,14 +60,5 @@ function releaseReader(fifo: string): void {
     closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
   } catch {
     // No reader yet (ENXIO) or the FIFO is gone: the next tick tries again, or there is nothing to release.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -28,32 +28,28 @@ process.on('message', (message: LaunchRequest) => {
   }
   const controller = new AbortController();
   inFlight.set(message.id, controller);
-  const done = (): void => {
-    inFlight.delete(message.id);
-  };
-  if (message.kind === 'command') {
-    runCommandHere(message.request, controller.signal)
-      .then(
-        (outcome) => {
-          if (!controller.signal.aborted) reply({ id: message.id, kind: 'command', outcome });
-        },
-        (error: unknown) => {
-          if (!controller.signal.aborted) failed(message.id, error);
-        },
-      )
-      .finally(done);
-  } else {
-    startMonitorHere(message.request, controller.signal)
-      .then(
-        (outcome) => {
-          if (!controller.signal.aborted) reply({ id: message.id, kind: 'monitor', outcome });
-        },
-        (error: unknown) => {
-          if (!controller.signal.aborted) failed(message.id, error);
-        },
-      )
-      .finally(done);
-  }
+  const work: Promise<LaunchReply> =
+    message.kind === 'command'
+      ? runCommandHere(message.request, controller.signal).then((outcome) => ({
+          id: message.id,
+          kind: 'command' as const,
+          outcome,
+        }))
+      : startMonitorHere(message.request, controller.signal).then((outcome) => ({
+          id: message.id,
+          kind: 'monitor' as const,
+          outcome,
+        }));
+  work
+    .then(
+      (answer) => {
+        if (!controller.signal.aborted) reply(answer);
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) failed(message.id, error);
+      },
+    )
+    .finally(() => inFlight.delete(message.id));
 });
 
 // The engine exited (or was killed): programs already started finish on their own, and monitors
