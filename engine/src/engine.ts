@@ -90,12 +90,14 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
     const networking = await createNetworking({ config, db, containerStore, events, logger });
     await networking.networks.initialize();
     const volumes = createVolumes({ config, db, containerStore, events, logger });
+    // One mounter for every user of container roots: its mounts of one target take turns.
+    const rootfsMounter = new CommandRootfsMounter();
     const containers = new ContainerService({
       store: containerStore,
       images: imageDrivers.images,
       snapshotter: imageDrivers.snapshotter,
       runtime,
-      mounter: new CommandRootfsMounter(),
+      mounter: rootfsMounter,
       specFactory: new DockerSpecFactory({
         defaultSeccomp: (capabilities) => toOciSeccomp(seccompProfile, hostSeccompTarget(capabilities)),
         cgroupParent: '/berth',
@@ -176,7 +178,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         createArchiveRoutes({
           find: (reference) => containers.get(reference),
           snapshotter: imageDrivers.snapshotter,
-          mounter: new CommandRootfsMounter(),
+          mounter: rootfsMounter,
           containersDir: paths.containers,
         }),
       )
@@ -186,6 +188,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
           events,
           images: imageDrivers.images,
           snapshotter: imageDrivers.snapshotter,
+          mounter: rootfsMounter,
           containersDir: paths.containers,
           logger,
         }),

@@ -11,7 +11,7 @@ import { DefaultImageService } from './services/images/image-service.js';
 import { EventingImageService, type ImageEventSink } from './services/images/image-events.js';
 import { ContainerImages, type ContainerAccess } from './services/images/container-images.js';
 import { treeArchiver } from './drivers/snapshots/tree-archiver.js';
-import { CommandRootfsMounter } from './platform/rootfs-mounter.js';
+import type { RootfsMounter } from './core/containers/rootfs-mounter.js';
 import { commitRoutes } from './api/routes/commit.routes.js';
 import { containerFilesystemRoutes } from './api/routes/container-archive-export.routes.js';
 import type { Route } from './api/router.js';
@@ -54,12 +54,13 @@ export function createContainerImageRoutes(options: {
   events: ImageEventSink;
   images: ImageService;
   snapshotter: Snapshotter;
+  /** The engine's one mounter: mounts of a target take turns across all its users. */
+  mounter: RootfsMounter;
   containersDir: string;
   logger: Logger;
 }): Route[] {
   const containerImages = new ContainerImages({
     ...options,
-    mounter: new CommandRootfsMounter(),
     archiver: treeArchiver,
     logger: options.logger.child({ component: 'container-images' }),
   });

@@ -19,7 +19,7 @@ import { AttachHub, type AttachClient, type AttachOptions } from './attach-hub.j
 import { commandLine, mergeImageDefaults, validateContainerName, withDockerHostDefaults } from './container-defaults.js';
 import type { ContainerSpecFactory } from './container-spec.js';
 import { ExitNotifier, type ExitResult } from './exit-notifier.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { generateContainerName } from './name-generator.js';
 import { parseSignal } from './signals.js';
 import { detectCgroupHost, type CgroupHost } from './cgroup-host.js';

@@ -8,7 +8,7 @@ import type { ContainerNetworking, NetworkAttachment, NetworksLeft } from '../..
 import type { EndpointRecord, NetworkRecord, NetworkStore } from '../../core/networks/network.js';
 import type { JoinedInterface, NetworkDriver, NetworkJoin, PortMapping } from '../../core/networks/network-driver.js';
 import type { EventBus } from '../events/event-bus.js';
-import { KeyedMutex } from '../containers/keyed-mutex.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   allocateAddress,
   assertStaticAddress,

@@ -9,7 +9,7 @@ import type { OciMount } from '../../core/runtime/oci-spec.js';
 import type { ContainerMounts, PreparedMounts } from '../../core/volumes/container-mounts.js';
 import type { VolumeDriver, VolumeRecord, VolumeStore } from '../../core/volumes/volume.js';
 import type { EventBus } from '../events/event-bus.js';
-import { KeyedMutex } from '../containers/keyed-mutex.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { containerMountRequests, type MountRequest } from './mount-specs.js';
 import { resolveInRoot } from './scoped-path.js';
 
