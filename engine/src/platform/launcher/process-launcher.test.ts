@@ -66,3 +66,13 @@ test('a monitor reports its sync line (on the fd its variable names) and the exi
     launcher.close();
   }
 });
+
+test('a helper that cannot start fails what was asked of it once, then programs are spawned by the engine itself', async () => {
+  const launcher = new ProcessLauncher('/nonexistent/launcher-main.js');
+  try {
+    await assert.rejects(launcher.runCommand({ file: 'true', args: [] }), { message: /process launcher exited/ });
+    assert.equal((await launcher.runCommand({ file: 'sh', args: ['-c', 'echo here'] })).stdout, 'here\n');
+  } finally {
+    launcher.close();
+  }
+});

@@ -31,7 +31,7 @@ type NewRequest = LaunchRequest extends infer Request ? (Request extends { id: n
  *
  * The helper is forked on first use, kept while requests are in flight (unreferenced otherwise,
  * so it never keeps the engine alive) and forked again if it dies; requests it had in flight fail.
- * If it cannot be forked at all, programs are spawned here.
+ * If it cannot be started at all, programs are spawned here.
  */
 export class ProcessLauncher {
   private helper: ChildProcess | undefined;
@@ -126,10 +126,17 @@ export class ProcessLauncher {
       this.helperBroken = true;
       return undefined;
     }
-    helper.on('message', (reply: LaunchReply) => this.settle(reply.id)?.resolve(reply));
+    let answered = false;
+    helper.on('message', (reply: LaunchReply) => {
+      answered = true;
+      this.settle(reply.id)?.resolve(reply);
+    });
     helper.on('error', () => undefined);
     helper.on('exit', (code, signal) => {
       if (this.helper === helper) this.helper = undefined;
+      // A helper that fails before its first answer (its script missing, say) would fail every
+      // request the same way: programs are spawned here from then on.
+      if (!answered && code !== 0 && signal === null) this.helperBroken = true;
       const failure: LaunchFailure = {
         message: `process launcher exited (${signal ?? `status ${String(code)}`})`,
         aborted: false,
