@@ -208,6 +208,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
         await server.close();
         // Removed containers' mounts and layers go before the engine does (none left behind at stop).
         await containers.settled();
+        await containers.unmountIdleRoots();
         await networking.networks.close();
         db.close();
         lock.release();

@@ -34,7 +34,7 @@ before(async () => {
 
 after(async () => {
   if (engine !== undefined) {
-    await docker(engine.socketPath, ['rm', '-f', 'web', 'sleeper', 'stopped-one']);
+    await docker(engine.socketPath, ['rm', '-f', 'web', 'sleeper', 'stopped-one', 'created-one']);
     await engine.stop();
   }
   await registry?.stop();
@@ -306,6 +306,11 @@ describe('the engine process', () => {
 
   test('SIGTERM stops the engine cleanly and leaves no mount of stopped containers behind', async () => {
     await run(['run', '--name', 'stopped-one', busybox, 'true']);
+    // A created container's root is mounted by the create's prewarm: the stop unmounts it too.
+    const created = (await run(['create', '--name', 'created-one', busybox, 'true'])).stdout.trim();
+    await waitFor(async () =>
+      readFileSync('/proc/self/mountinfo', 'utf8').includes(join(engine.dataRoot, 'containers', created)),
+    );
     const code = await engine.stop();
     assert.equal(code, 0);
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8');

@@ -119,6 +119,23 @@ export class ContainerService {
     return this.reaper.settled();
   }
 
+  /**
+   * At engine stop: the roots a prewarm or `docker cp` mounted for containers that are not running
+   * are unmounted (the next start or cp mounts them again), so a stopped engine leaves no mount
+   * but those of running containers.
+   */
+  async unmountIdleRoots(): Promise<void> {
+    await Promise.all([...this.prewarmed.keys()].map((id) => this.claimPrewarmed(id)));
+    for (const container of this.store.listFrozen()) {
+      // Not `restarting`: a restart may be mounting that root right now.
+      if (container.state.status !== 'created' && container.state.status !== 'exited' && container.state.status !== 'dead')
+        continue;
+      await this.options.mounter
+        .unmount(join(this.options.containersDir, container.id, 'rootfs'))
+        .catch((error: unknown) => this.logger.warn({ err: error, containerId: container.id }, 'unmount at stop failed'));
+    }
+  }
+
   /** Finds a container by full ID, name (with or without `/`) or unique ID prefix. */
   find(reference: string): Container | undefined {
     const byId = this.store.get(reference);
