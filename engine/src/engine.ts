@@ -34,7 +34,7 @@ import { CgroupStatsSource } from './drivers/cgroups/cgroup-stats-source.js';
 import { detectCgroupHost } from './services/containers/cgroup-host.js';
 import { ContainerStatsService } from './services/stats/container-stats-service.js';
 import { createContainerImageRoutes, createImageDrivers } from './images-composition.js';
-import { createTaskRuntime, readRuntimeFacts } from './runtime-composition.js';
+import { createTaskRuntime } from './runtime-composition.js';
 import { ExecService } from './services/exec/exec-service.js';
 import { execRoutes } from './api/routes/exec.routes.js';
 import { HealthMonitor } from './services/health/health-monitor.js';
@@ -84,8 +84,7 @@ export async function startEngine(config: EngineConfig, logger: Logger): Promise
     const cgroupHost = await detectCgroupHost();
     const hostNofileLimit = await readHostNofileLimit();
     const capabilityMask = await readBoundingCapabilityMask();
-    const runtime = await createTaskRuntime({ config, logger });
-    const runtimeFacts = await readRuntimeFacts(config, logger);
+    const { runtime, facts: runtimeFacts } = await createTaskRuntime({ config, logger });
     const containerStore = new SqliteContainerStore(db);
     const networking = await createNetworking({ config, db, containerStore, events, logger });
     await networking.networks.initialize();

@@ -42,7 +42,15 @@ export async function mountPropagationOf(path: string, mountInfo = '/proc/self/m
 
 /** Whether something is mounted exactly at `target` (from this process's mount table). */
 export async function isMountPoint(target: string, mountInfo = '/proc/self/mountinfo'): Promise<boolean> {
-  const table = readMountTable(mountInfo);
-  const escaped = target.replace(/ /g, '\\040');
-  return table.split('\n').some((line) => line.split(' ')[4] === escaped);
+  return mountPoints(mountInfo).has(target);
+}
+
+/** Every path something is mounted at, from one read of the mount table. */
+export function mountPoints(mountInfo = '/proc/self/mountinfo'): Set<string> {
+  const points = new Set<string>();
+  for (const line of readMountTable(mountInfo).split('\n')) {
+    const point = line.split(' ')[4];
+    if (point !== undefined && point !== '') points.add(point.replace(/\\040/g, ' '));
+  }
+  return points;
 }

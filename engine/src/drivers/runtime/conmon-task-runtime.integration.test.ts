@@ -132,7 +132,15 @@ async function eventually(condition: () => Promise<boolean>, timeoutMs = 5000): 
 describe('ConmonTaskRuntime (runc + conmon)', { skip: !canRun && 'needs root, runc, conmon and busybox' }, () => {
   before(async () => {
     tmp = await mkdtemp('/tmp/brt-');
-    config = { runtimePath: runcPath, runtimeName: 'runc', conmonPath, stateDir: join(tmp, 'state'), runDir: join(tmp, 'run') };
+    config = {
+      runtimePath: runcPath,
+      runtimeName: 'runc',
+      conmonPath,
+      stateDir: join(tmp, 'state'),
+      runDir: join(tmp, 'run'),
+      // As the engine composes it for Debian's runc 1.1.
+      execFifoStart: true,
+    };
     runtime = new ConmonTaskRuntime(config, createSilentLogger());
     seccompProfile = await loadSeccompProfile();
     hostNofileLimit = await readHostNofileLimit();

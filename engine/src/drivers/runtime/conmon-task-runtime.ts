@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, invalidArgument, notFound } from '@berth/common';
 import type { Logger } from '../../lib/logger.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
-import { runCommand } from '../../platform/run-command.js';
 import { spawnMonitor } from '../../platform/spawn-monitor.js';
 import type {
   RuntimeStatus,
@@ -23,7 +22,7 @@ import { ControlQueue, writeControlMessage } from './control-fifo.js';
 import { connectAttachSocket } from './attach-socket.js';
 import { classifyCreateFailure } from './create-error.js';
 import { ExitDirectoryWatcher } from './exit-watcher.js';
-import { runsExecFifoProtocol, startThroughExecFifo } from './exec-fifo-start.js';
+import { startThroughExecFifo } from './exec-fifo-start.js';
 import { isMonitorAlive, readPidFile } from './monitor-process.js';
 import { RuntimeCli, runtimeMessage } from './runtime-cli.js';
 import { signalArgument } from './signal-argument.js';
@@ -43,7 +42,7 @@ export interface ConmonRuntimeConfig {
   systemdCgroup?: boolean;
   /** conmon --log-size-max, in bytes. */
   logSizeMax?: number;
-  /** Start runc's tasks through their exec.fifo instead of `runc start` (see exec-fifo-start.ts); default true. */
+  /** Start tasks through their exec.fifo instead of `RUNTIME start` (see exec-fifo-start.ts): for runc 1.0-1.3. */
   execFifoStart?: boolean;
 }
 
@@ -75,7 +74,6 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
   private readonly control = new ControlQueue();
   private readonly logger: Logger;
   private directoriesReady: Promise<void> | undefined;
-  private execFifoProtocol: Promise<boolean> | undefined;
 
   constructor(
     private readonly config: ConmonRuntimeConfig,
@@ -179,21 +177,11 @@ export class ConmonTaskRuntime implements TaskRuntime, ExecRuntime, LogReopener 
 
   async start(containerId: string): Promise<void> {
     checkTaskId(containerId);
-    if (await this.speaksExecFifo()) {
+    if (this.config.execFifoStart === true) {
       const record = await this.loadRecord(containerId);
       if (await startThroughExecFifo(this.layout.runtimeRoot, containerId, record.pid)) return;
     }
     await this.cli.start(containerId);
-  }
-
-  /** Whether this runtime is a runc whose `start` is its exec.fifo; asked once. */
-  private speaksExecFifo(): Promise<boolean> {
-    if (this.config.execFifoStart === false) return Promise.resolve(false);
-    this.execFifoProtocol ??= runCommand(this.config.runtimePath, ['--version'], { allowFailure: true }).then(
-      (result) => runsExecFifoProtocol(result.stdout),
-      () => false,
-    );
-    return this.execFifoProtocol;
   }
 
   async kill(containerId: string, signal: string | number, options: { all?: boolean } = {}): Promise<void> {

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@berth/common';

@@ -31,6 +31,7 @@ import { parseDeviceCgroupRules, ulimitsToRlimits, validateDevices } from './hos
 import { adaptResources, pickResources, toOciUpdate, validateResources, type ResourceFields } from './resources.js';
 import { parseRestartPolicy, RestartManager } from './restart-manager.js';
 import { ContainerReaper, type ReapEntry } from './container-reaper.js';
+import { mountPoints } from '../../lib/mount-table.js';
 
 export interface ContainerServiceOptions {
   store: ContainerStore;
@@ -126,12 +127,15 @@ export class ContainerService {
    */
   async unmountIdleRoots(): Promise<void> {
     await Promise.all([...this.prewarmed.keys()].map((id) => this.claimPrewarmed(id)));
+    const mounted = mountPoints();
     for (const container of this.store.listFrozen()) {
       // Not `restarting`: a restart may be mounting that root right now.
       if (container.state.status !== 'created' && container.state.status !== 'exited' && container.state.status !== 'dead')
         continue;
+      const rootfs = join(this.options.containersDir, container.id, 'rootfs');
+      if (!mounted.has(rootfs)) continue;
       await this.options.mounter
-        .unmount(join(this.options.containersDir, container.id, 'rootfs'))
+        .unmount(rootfs)
         .catch((error: unknown) => this.logger.warn({ err: error, containerId: container.id }, 'unmount at stop failed'));
     }
   }
